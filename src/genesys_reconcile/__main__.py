@@ -1,0 +1,5 @@
+import sys
+
+from genesys_reconcile.cli import main
+
+sys.exit(main())

@@ -1,0 +1,113 @@
+"""The command line: parse, build settings, call one function, print its result.
+
+`main` is the one place where errors become exit codes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from genesys_reconcile import __version__
+from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
+from genesys_reconcile.manifest import diagnostics
+from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.settings import Settings, load_settings
+
+
+def use_color(stream: object) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconcile")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="RECONCILE_CONFIG",
+    help="Settings file. Default: reconcile.yaml in the current directory, if present.",
+)
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
+    """Manage Genesys Cloud analytics segments and outbound campaign segmentation as YAML.
+
+    Desired state lives in segments/*.yaml and campaigns/*.yaml; JSON Schemas in schemas/
+    describe the files. Exit codes: 0 success, 1 failure, 2 changes pending (plan
+    --detailed-exitcode only), 3 internal error.
+    """
+    ctx.obj = config
+
+
+def settings(ctx: click.Context) -> Settings:
+    return load_settings(ctx.find_root().obj)
+
+
+@cli.command(name="validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for tools; github for pull-request annotations.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_context
+def validate_command(
+    ctx: click.Context, paths: tuple[Path, ...], output_format: str, strict: bool
+) -> int:
+    """Check desired-state files offline: YAML, schema and semantic rules.
+
+    PATHS are files or directories (searched for *.yaml and *.yml); by default the paths in
+    reconcile.yaml, else segments/ and campaigns/. Every problem is reported with its file,
+    line and column. Exits 1 when any file is invalid.
+    """
+    config = settings(ctx)
+    report = validate(list(paths) or list(config.paths), config)
+    if output_format == "json":
+        output = diagnostics.render_json(report.diagnostics)
+    elif output_format == "github":
+        output = diagnostics.render_github(report.diagnostics)
+    else:
+        output = diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stdout))
+    if output:
+        click.echo(output)
+    return EXIT_FAILURE if report.failed(strict) else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="reconcile", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_FAILURE
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_FAILURE
+    except ReconcileError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except Exception as exc:  # a bug: keep the traceback out of the way, but keep it
+        log = _crash_log(exc)
+        click.echo(f"internal error ({type(exc).__name__}); details in {log}", err=True)
+        return EXIT_INTERNAL
+    # --help and --version return None; a command returns its exit code.
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _crash_log(exc: Exception) -> str:
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    with tempfile.NamedTemporaryFile(
+        "w", prefix=f"reconcile-crash-{stamp}-", suffix=".log", delete=False, encoding="utf-8"
+    ) as handle:
+        handle.write("".join(traceback.format_exception(exc)))
+    return handle.name

@@ -1,0 +1,157 @@
+"""`AnalyticsSegment`: a named conversation query (seed 000, `/api/v2/analytics/segments`)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from genesys_reconcile.kinds.base import Kind, is_number, mappings
+from genesys_reconcile.manifest.diagnostics import Finding, Severity
+from genesys_reconcile.settings import Settings
+
+# The field paths the analytics API accepts, with their types: a metric is a number (durations
+# in seconds), a dimension is text. `segments.fields` in reconcile.yaml adds more.
+BUILTIN_FIELDS: Mapping[str, str] = {
+    "conversation.channel": "text",
+    "conversation.metrics.callDuration": "number",
+    "conversation.metrics.holdDuration": "number",
+    "conversation.metrics.wrapUpDuration": "number",
+    "queue.name": "text",
+    "user.name": "text",
+}
+MAX_WINDOW = timedelta(days=180)
+
+_ORDERING = {"GREATERTHAN", "GREATERTHANOREQUAL", "LESSTHAN", "LESSTHANOREQUAL"}
+_NUMERIC_STATISTICS = {"SUM", "AVG", "MIN", "MAX"}
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
+
+Path = tuple[str | int, ...]
+
+
+class AnalyticsSegment(Kind):
+    kind: ClassVar[str] = "AnalyticsSegment"
+    schema_file: ClassVar[str] = "analytics-segment.schema.json"
+    identity_field: ClassVar[str] = "name"
+
+    def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
+        query = data.get("query")
+        if not isinstance(query, dict):
+            return
+        fields = {**BUILTIN_FIELDS, **settings.segment_fields}
+        window = query.get("timeWindow")
+        if isinstance(window, dict):
+            yield from _window_findings(window)
+        for index, predicate in mappings(query.get("filter"), "predicates"):
+            yield from _predicate_findings(
+                ("query", "filter", "predicates", index), predicate, fields
+            )
+        yield from _aggregation_findings(query, fields)
+        group_by = query.get("groupBy")
+        for index, field in enumerate(group_by if isinstance(group_by, list) else []):
+            path: Path = ("query", "groupBy", index)
+            if not isinstance(field, str):
+                continue
+            if field not in fields:
+                yield _unknown_field(path, field, fields)
+            elif fields[field] == "number":
+                yield Finding(
+                    path,
+                    f"cannot group by {field}, a numeric metric; group by a text field "
+                    "such as queue.name",
+                )
+
+
+def _window_findings(window: dict[str, Any]) -> Iterator[Finding]:
+    bounds: dict[str, datetime] = {}
+    for key in ("start", "end"):
+        text = window.get(key)
+        if not isinstance(text, str):
+            continue
+        instant = _parse_instant(text)
+        if instant is None:
+            yield Finding(
+                ("query", "timeWindow", key),
+                f"'{text}' is not a date-time with a time zone, such as 2024-07-01T00:00:00Z",
+            )
+        else:
+            bounds[key] = instant
+    if len(bounds) < 2:
+        return
+    start, end = bounds["start"], bounds["end"]
+    where: Path = ("query", "timeWindow", "end")
+    if end <= start:
+        yield Finding(
+            where,
+            "the time window ends before it starts"
+            if end < start
+            else "the time window ends when it starts",
+        )
+    elif end - start > MAX_WINDOW:
+        days = (end - start) / timedelta(days=1)
+        yield Finding(
+            where, f"the time window spans {days:.1f} days; at most {MAX_WINDOW.days} are allowed"
+        )
+
+
+def _parse_instant(text: str) -> datetime | None:
+    if not _RFC3339.fullmatch(text):
+        return None
+    try:
+        return datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+    except ValueError:  # well-formed but impossible, such as month 13
+        return None
+
+
+def _predicate_findings(
+    path: Path, predicate: dict[str, Any], fields: Mapping[str, str]
+) -> Iterator[Finding]:
+    field, operator, value = predicate.get("field"), predicate.get("type"), predicate.get("value")
+    if not isinstance(field, str):
+        return
+    if field not in fields:
+        yield _unknown_field((*path, "field"), field, fields)
+        return
+    if fields[field] == "text" and operator in _ORDERING:
+        yield Finding(
+            (*path, "type"),
+            f"{operator} compares numbers, but {field} is a text field; use EQUAL or NOTEQUAL",
+        )
+    if fields[field] == "number" and isinstance(value, str):
+        yield Finding((*path, "value"), f"{field} is a number, but the value is the text '{value}'")
+    if fields[field] == "text" and is_number(value):
+        yield Finding(
+            (*path, "value"), f"{field} is text, but the value is the number {value}; quote it"
+        )
+
+
+def _aggregation_findings(query: dict[str, Any], fields: Mapping[str, str]) -> Iterator[Finding]:
+    seen: dict[tuple[Any, Any], int] = {}
+    for index, aggregation in mappings(query, "aggregations"):
+        path: Path = ("query", "aggregations", index)
+        field, statistic = aggregation.get("field"), aggregation.get("type")
+        if not isinstance(field, str):
+            continue
+        if field not in fields:
+            yield _unknown_field((*path, "field"), field, fields)
+        elif fields[field] == "text" and statistic in _NUMERIC_STATISTICS:
+            yield Finding(
+                (*path, "type"),
+                f"{statistic} needs a numeric field, but {field} is text; use COUNT",
+            )
+        key = (statistic, field)
+        if key in seen:
+            yield Finding(path, f"repeats aggregations[{seen[key]}]", Severity.WARNING)
+        seen.setdefault(key, index)
+
+
+def _unknown_field(path: Path, field: str, fields: Mapping[str, str]) -> Finding:
+    close = difflib.get_close_matches(field, list(fields), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(fields))}"
+    return Finding(
+        path,
+        f"unknown field path '{field}'; {hint} "
+        "(add fields under segments.fields in reconcile.yaml)",
+    )

@@ -1,0 +1,45 @@
+"""What every resource kind provides. The planner, applier and renderers see only this."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any, ClassVar, TypeGuard
+
+from genesys_reconcile.manifest.diagnostics import Finding
+from genesys_reconcile.settings import Settings
+
+
+class Kind(ABC):
+    kind: ClassVar[str]
+    schema_file: ClassVar[str]
+    identity_field: ClassVar[str]
+
+    def identity(self, data: dict[str, Any]) -> str | None:
+        """The resource's name, unique within its kind; None when the file lacks one."""
+        value = data.get(self.identity_field)
+        return value if isinstance(value, str) and value else None
+
+    @abstractmethod
+    def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
+        """Semantic checks beyond the schema. They run on files that may also break the schema,
+        so they look only at the parts that have the right shape."""
+
+
+def file_stem_for(name: str) -> str:
+    """The file stem expected for a resource: `Spring Outreach` -> `spring-outreach`."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def mappings(container: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The mapping items of the list at `container[key]`, with their indexes; nothing when the
+    shape is wrong (the schema reports that)."""
+    items = container.get(key) if isinstance(container, dict) else None
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            yield index, item
+
+
+def is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,1 @@
+"""Desired-state files: safe YAML loading with positions, schema and semantic checks."""

@@ -1,0 +1,134 @@
+"""Validation of a set of desired-state files: every reason, in every file, before failing."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genesys_reconcile.errors import ConfigError, ManifestError
+from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.kinds.base import file_stem_for
+from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
+from genesys_reconcile.manifest.schema import schema_findings
+from genesys_reconcile.manifest.yaml import Document, load_file
+from genesys_reconcile.settings import Settings
+
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One desired resource, identified by (kind, name)."""
+
+    kind: Kind
+    name: str
+    document: Document
+
+
+@dataclass
+class Report:
+    files: int = 0
+    resources: list[Resource] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def failed(self, strict: bool = False) -> bool:
+        return any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files named or found below `paths` (hidden directories skipped), in order."""
+    found: dict[Path, None] = {}
+    for path in paths:
+        if path.is_file():
+            found[path] = None
+        elif path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
+                if candidate.suffix in SUFFIXES and candidate.is_file() and not hidden:
+                    found[candidate] = None
+        else:
+            raise ConfigError(f"no such file or directory: {display_path(path)}")
+    return list(found)
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when inside it, as CI annotations need."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def validate(paths: Sequence[Path], settings: Settings) -> Report:
+    files = discover(paths)
+    if not files:
+        raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
+    report = Report(files=len(files))
+    for path in files:
+        name = display_path(path)
+        try:
+            document = load_file(path, name)
+        except ManifestError as exc:
+            assert exc.location is not None
+            report.diagnostics.append(Diagnostic.at(exc.location, "", exc.message, Severity.ERROR))
+            continue
+        resource, findings = _check_document(document, settings)
+        report.diagnostics.extend(Diagnostic.of(document, f) for f in findings)
+        if resource:
+            report.resources.append(resource)
+    report.diagnostics.extend(_cross_file_diagnostics(report.resources))
+    report.diagnostics.sort()
+    return report
+
+
+def _check_document(
+    document: Document, settings: Settings
+) -> tuple[Resource | None, list[Finding]]:
+    kind_name = document.data.get("kind")
+    kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    if kind is None:
+        return None, [_kind_finding(kind_name)]
+    findings = schema_findings(kind.schema_file, document.data)
+    findings.extend(kind.check(document.data, settings))
+    name = kind.identity(document.data)
+    return (Resource(kind, name, document) if name else None), findings
+
+
+def _kind_finding(kind_name: object) -> Finding:
+    known = sorted(KINDS)
+    if kind_name is None:
+        return Finding((), f"missing 'kind'; expected one of: {', '.join(known)}")
+    close = difflib.get_close_matches(str(kind_name), known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
+    return Finding(("kind",), f"unknown kind '{kind_name}'; {hint}")
+
+
+def _cross_file_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnostic]:
+    first: dict[tuple[str, str], Resource] = {}
+    for resource in resources:
+        document, identity = resource.document, (resource.kind.identity_field,)
+        key = (resource.kind.kind, resource.name)
+        if key in first:
+            where = first[key].document.locate(identity)
+            yield Diagnostic.of(
+                document,
+                Finding(
+                    identity,
+                    f"{resource.kind.kind} '{resource.name}' is already defined at {where}",
+                ),
+            )
+        first.setdefault(key, resource)
+        expected = file_stem_for(resource.name)
+        stem = Path(document.file).stem
+        if expected and stem != expected:
+            yield Diagnostic.of(
+                document,
+                Finding(
+                    identity,
+                    f"file name '{stem}' does not match the {resource.kind.identity_field}; "
+                    f"expected '{expected}{Path(document.file).suffix}'",
+                    Severity.WARNING,
+                ),
+            )

@@ -1,0 +1,57 @@
+"""Settings: flags > environment > `reconcile.yaml` > defaults.
+
+`reconcile.yaml` is optional and read with the same safe loader and schema checks as the
+desired-state files, so a typo in it is an error naming its line, not a silently ignored key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from genesys_reconcile.errors import ConfigError, ManifestError
+from genesys_reconcile.manifest.schema import schema_findings
+from genesys_reconcile.manifest.yaml import load_file
+
+CONFIG_FILE = "reconcile.yaml"
+DEFAULT_PATHS = ("segments", "campaigns")
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    paths: tuple[Path, ...]
+    segment_fields: Mapping[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+
+
+def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Settings from `config_file`, else from `reconcile.yaml` in `cwd` when there is one."""
+    cwd = cwd or Path.cwd()
+    if config_file is None and (cwd / CONFIG_FILE).is_file():
+        config_file = cwd / CONFIG_FILE
+    if config_file is None:
+        return Settings(root=cwd, paths=tuple(cwd / p for p in DEFAULT_PATHS))
+    if not config_file.is_file():
+        raise ConfigError(f"configuration file not found: {config_file}")
+    data = _read_config(config_file)
+    root = config_file.parent
+    return Settings(
+        root=root,
+        paths=tuple(root / p for p in data.get("paths", DEFAULT_PATHS)),
+        segment_fields=dict(data.get("segments", {}).get("fields", {})),
+        config_file=config_file,
+    )
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        document = load_file(path)
+    except ManifestError as exc:
+        raise ConfigError(exc.message, exc.location) from None
+    findings = schema_findings("reconcile-config.schema.json", document.data)
+    if findings:
+        raise ConfigError("\n".join(f"{document.locate(f.path)}: {f.message}" for f in findings))
+    return document.data

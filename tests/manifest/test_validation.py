@@ -1,0 +1,128 @@
+"""Each fixture in fixtures/invalid/ plants one class of error and states, in `# expect:` lines,
+exactly what validation must report: line, column, severity, path and message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.settings import Settings, load_settings
+from tests.conftest import FIXTURES, ROOT
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _expected(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return sorted(
+        line.removeprefix("# expect: ") for line in lines if line.startswith("# expect: ")
+    )
+
+
+def _reported(path: Path, settings: Settings) -> list[str]:
+    report = validate([path], settings)
+    return sorted(
+        f"{d.line}:{d.column} {d.severity} {d.path + ': ' if d.path else ''}{d.message}"
+        for d in report.diagnostics
+    )
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=[p.stem for p in INVALID])
+def test_each_planted_error_is_reported_at_its_line(fixture: Path) -> None:
+    expected = _expected(fixture)
+    assert expected, f"{fixture.name} has no '# expect:' lines"
+    assert _reported(fixture, Settings(root=FIXTURES, paths=())) == expected
+
+
+def test_every_example_in_the_repository_is_valid_without_warnings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    settings = load_settings()
+    report = validate(list(settings.paths), settings)
+    assert report.diagnostics == []
+    assert {r.kind.kind for r in report.resources} == {"AnalyticsSegment", "CampaignSegmentation"}
+    assert report.files == len(report.resources) >= 7
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CAMPAIGN = "kind: CampaignSegmentation\ncampaign: {name}\nlists: [Primary Leads]\n"
+
+
+def test_a_name_defined_twice_is_reported_with_both_locations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "campaigns/spring-outreach.yaml", CAMPAIGN.format(name="Spring Outreach"))
+    _write(
+        tmp_path / "campaigns/nested/spring-outreach.yml",
+        "# copy\n" + CAMPAIGN.format(name="Spring Outreach"),
+    )
+    report = validate([tmp_path / "campaigns"], Settings(root=tmp_path, paths=()))
+    messages = [(d.file, d.line, d.message) for d in report.diagnostics]
+    assert messages == [
+        (
+            "campaigns/spring-outreach.yaml",
+            2,
+            "CampaignSegmentation 'Spring Outreach' is already defined at campaigns/nested/spring-outreach.yml:3:1",
+        )
+    ]
+
+
+def test_the_same_name_in_two_kinds_is_no_conflict(tmp_path: Path) -> None:
+    segment = (
+        "kind: AnalyticsSegment\nname: Spring Outreach\ntype: conversation\n"
+        "query: {timeWindow: {start: 2024-07-01T00:00:00Z, end: 2024-07-02T00:00:00Z}}\n"
+    )
+    _write(tmp_path / "segments/spring-outreach.yaml", segment)
+    _write(tmp_path / "campaigns/spring-outreach.yaml", CAMPAIGN.format(name="Spring Outreach"))
+    assert validate([tmp_path], Settings(root=tmp_path, paths=())).diagnostics == []
+
+
+def test_a_file_named_unlike_its_resource_is_a_warning_only(tmp_path: Path) -> None:
+    path = _write(tmp_path / "outreach.yaml", CAMPAIGN.format(name="Spring Outreach"))
+    report = validate([path], Settings(root=tmp_path, paths=()))
+    assert [(d.severity, d.line, d.message) for d in report.diagnostics] == [
+        (
+            "warning",
+            2,
+            "file name 'outreach' does not match the campaign; expected 'spring-outreach.yaml'",
+        )
+    ]
+    assert not report.failed() and report.failed(strict=True)
+
+
+def test_fields_added_in_settings_are_accepted_with_their_type(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "talk-time.yaml",
+        "kind: AnalyticsSegment\nname: Talk Time\ntype: conversation\nquery:\n"
+        "  timeWindow: {start: 2024-07-01T00:00:00Z, end: 2024-07-02T00:00:00Z}\n"
+        "  filter: {type: AND, predicates: [{type: LESSTHAN, field: conversation.metrics.talkDuration, value: 9}]}\n"
+        "  groupBy: [conversation.direction]\n",
+    )
+    plain = Settings(root=tmp_path, paths=())
+    assert len(validate([path], plain).diagnostics) == 2
+    extended = Settings(
+        root=tmp_path,
+        paths=(),
+        segment_fields={
+            "conversation.metrics.talkDuration": "number",
+            "conversation.direction": "text",
+        },
+    )
+    assert validate([path], extended).diagnostics == []
+
+
+def test_hidden_directories_and_other_files_are_not_read(tmp_path: Path) -> None:
+    _write(tmp_path / "spring-outreach.yaml", CAMPAIGN.format(name="Spring Outreach"))
+    _write(tmp_path / ".git/bad.yaml", "not: [valid")
+    _write(tmp_path / "notes.txt", "not yaml: [")
+    report = validate([tmp_path], Settings(root=tmp_path, paths=()))
+    assert report.files == 1 and report.diagnostics == []
