@@ -73,14 +73,15 @@ def validate_command(
     """
     config = settings(ctx)
     report = validate(list(paths) or list(config.paths), config)
+    color = use_color(sys.stdout)
     if output_format == "json":
         output = diagnostics.render_json(report.diagnostics)
     elif output_format == "github":
         output = diagnostics.render_github(report.diagnostics)
     else:
-        output = diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stdout))
+        output = diagnostics.render_text(report.diagnostics, report.files, color)
     if output:
-        click.echo(output)
+        click.echo(output, color=color)
     return EXIT_FAILURE if report.failed(strict) else EXIT_OK
 
 

@@ -12,7 +12,7 @@ from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
 from genesys_reconcile.manifest.schema import schema_findings
-from genesys_reconcile.manifest.yaml import Document, load_file
+from genesys_reconcile.manifest.yaml import Document, display_path, load_file
 from genesys_reconcile.settings import Settings
 
 SUFFIXES = (".yaml", ".yml")
@@ -53,23 +53,14 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(found)
 
 
-def display_path(path: Path) -> str:
-    """Relative to the working directory when inside it, as CI annotations need."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def validate(paths: Sequence[Path], settings: Settings) -> Report:
     files = discover(paths)
     if not files:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
     report = Report(files=len(files))
     for path in files:
-        name = display_path(path)
         try:
-            document = load_file(path, name)
+            document = load_file(path)
         except ManifestError as exc:
             assert exc.location is not None
             report.diagnostics.append(Diagnostic.at(exc.location, "", exc.message, Severity.ERROR))

@@ -73,9 +73,18 @@ class Document:
         return Location(self.file)
 
 
-def load_file(path: Path, display: str | None = None) -> Document:
-    """Load one desired-state file; `display` is how errors name it."""
-    name = display or path.as_posix()
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working directory when inside it, as editors
+    and CI annotations expect."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_file(path: Path) -> Document:
+    """Load one desired-state file."""
+    name = display_path(path)
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
