@@ -119,6 +119,21 @@ def test_a_missing_path_is_one_line_on_stderr_and_exit_1(run, tmp_path: Path, mo
     )
 
 
+def test_a_repository_may_have_only_one_of_the_default_directories(
+    run, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "campaigns").mkdir()
+    (tmp_path / "campaigns/spring-outreach.yaml").write_text(
+        "kind: CampaignSegmentation\ncampaign: Spring Outreach\nlists: [Primary Leads]\n",
+        encoding="utf-8",
+    )
+    assert (run("validate").code, run("validate").out) == (0, "1 file valid\n")
+    (tmp_path / "campaigns/spring-outreach.yaml").unlink()
+    (tmp_path / "campaigns").rmdir()
+    assert run("validate").err == "error: no such file or directory: segments\n"
+
+
 def test_an_empty_directory_is_an_error_not_a_silent_pass(run, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "segments").mkdir()

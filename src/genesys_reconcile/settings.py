@@ -33,7 +33,10 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
     if config_file is None and (cwd / CONFIG_FILE).is_file():
         config_file = cwd / CONFIG_FILE
     if config_file is None:
-        return Settings(root=cwd, paths=tuple(cwd / p for p in DEFAULT_PATHS))
+        # A repository may manage only one kind: default directories that are absent are
+        # skipped, unless all are (then the error names them).
+        defaults = tuple(cwd / p for p in DEFAULT_PATHS)
+        return Settings(root=cwd, paths=tuple(p for p in defaults if p.exists()) or defaults)
     if not config_file.is_file():
         raise ConfigError(f"configuration file not found: {config_file}")
     data = _read_config(config_file)

@@ -78,90 +78,125 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (
+        pytest.param(
             "a: 1\nb: 2\na: 3\n",
             "f.yaml:3:1: duplicate key 'a' (first defined on line 1); YAML would silently keep only the last one",
+            id="duplicate-key",
         ),
-        (
+        pytest.param(
             "a:\n  b: 1\n  'b': 2\n",
             "f.yaml:3:3: duplicate key 'b' (first defined on line 2); YAML would silently keep only the last one",
+            id="nested-duplicate-key",
         ),
-        (
+        pytest.param(
             BILLION_LAUGHS,
-            "f.yaml:6:8: the document expands to more than 100,000 values (aliases referring to aliases?)",
+            "f.yaml:6:8: the document expands to more than 100,000 values through aliases",
+            id="billion-laughs",
         ),
-        ("a: &a [1, *a]\n", "f.yaml:1:11: alias *a refers to a value that contains it"),
-        ("a: *nowhere\n", "f.yaml:1:4: alias *nowhere has no anchor &nowhere before it"),
-        (
+        pytest.param(
+            "a: [" + "1, " * 100_000 + "1]\n",
+            "f.yaml:1:300002: the document holds more than 100,000 values",
+            id="too-many-values",
+        ),
+        pytest.param(
+            "a: &a [1, *a]\n",
+            "f.yaml:1:11: alias *a refers to a value that contains it",
+            id="recursive-alias",
+        ),
+        pytest.param(
+            "a: *nowhere\n",
+            "f.yaml:1:4: alias *nowhere has no anchor &nowhere before it",
+            id="undefined-alias",
+        ),
+        pytest.param(
             "a: " + "[" * 10_000 + "]" * 10_000 + "\n",
             "f.yaml:1:67: nesting is deeper than 64 levels",
+            id="deep-nesting",
         ),
-        ("", "f.yaml:1:1: file is empty; expected a mapping with kind and name"),
-        (
+        pytest.param(
+            "", "f.yaml:1:1: file is empty; expected a mapping with kind and name", id="empty"
+        ),
+        pytest.param(
             "# only a comment\n\n",
             "f.yaml:1:1: file is empty; expected a mapping with kind and name",
+            id="comments-only",
         ),
-        ("---\n...\n", "f.yaml:1:1: file is empty; expected a mapping with kind and name"),
-        (
+        pytest.param(
+            "---\n...\n",
+            "f.yaml:1:1: file is empty; expected a mapping with kind and name",
+            id="empty-document",
+        ),
+        pytest.param(
             "a: 1\n---\nb: 2\n",
             "f.yaml:2:1: a file holds one resource, but a second YAML document starts here",
+            id="two-documents",
         ),
-        ("- a\n- b\n", "f.yaml:1:1: the top level must be a mapping (kind, name, ...), not a list"),
-        (
+        pytest.param(
+            "- a\n- b\n",
+            "f.yaml:1:1: the top level must be a mapping (kind, name, ...), not a list",
+            id="top-level-list",
+        ),
+        pytest.param(
             "just text\n",
             "f.yaml:1:1: the top level must be a mapping (kind, name, ...), not the text 'just text'",
+            id="top-level-scalar",
         ),
-        (
+        pytest.param(
             "a: !!python/object/apply:os.system [ls]\n",
             "f.yaml:1:4: YAML tag '!!python/object/apply:os.system' is not allowed; write plain values",
+            id="python-tag",
         ),
-        (
+        pytest.param(
             "a: !!binary aGVsbG8=\n",
             "f.yaml:1:4: YAML tag '!!binary' is not allowed; write plain values",
+            id="binary-tag",
         ),
-        ("a: !custom x\n", "f.yaml:1:4: YAML tag '!custom' is not allowed; write plain values"),
-        ("a: !!int abc\n", "f.yaml:1:4: 'abc' is not a valid int"),
-        (
+        pytest.param(
+            "a: !custom x\n",
+            "f.yaml:1:4: YAML tag '!custom' is not allowed; write plain values",
+            id="local-tag",
+        ),
+        pytest.param(
+            "a: !!int abc\n", "f.yaml:1:4: 'abc' is not a valid int", id="bad-explicit-int"
+        ),
+        pytest.param(
             "? [a, b]\n: 1\n",
             "f.yaml:1:3: a mapping key must be a plain value, not a list or mapping",
+            id="complex-key",
         ),
-        ("a: .inf\n", "f.yaml:1:4: '.inf' is not a finite number"),
-        ("a: .NaN\n", "f.yaml:1:4: '.NaN' is not a finite number"),
-        ("a: 1e999\n", "f.yaml:1:4: '1e999' is not a finite number"),
-        ("a: " + "9" * 5000 + "\n", "f.yaml:1:4: number is too long"),
-        ("a: [1, 2\nb: 3\n", "f.yaml:2:2: invalid YAML: did not find expected ',' or ']'"),
-        ("a:\n\tb: 1\n", "f.yaml:2:1: invalid YAML: a tab cannot indent YAML; use spaces"),
-        ("a: 1\nb: x\x00y\n", "f.yaml:2:5: invalid YAML: character U+0000 is not allowed in YAML"),
-        (b"a: 1\nb: caf\xe9\n", "f.yaml:2:7: file is not UTF-8: byte 0xe9 cannot be decoded"),
-        ("a: 1\n".encode("utf-16"), "f.yaml:1:1: file is not UTF-8: byte 0xff cannot be decoded"),
-    ],
-    ids=[
-        "duplicate-key",
-        "nested-duplicate-key",
-        "billion-laughs",
-        "recursive-alias",
-        "undefined-alias",
-        "deep-nesting",
-        "empty",
-        "comments-only",
-        "empty-document",
-        "two-documents",
-        "top-level-list",
-        "top-level-scalar",
-        "python-tag",
-        "binary-tag",
-        "local-tag",
-        "bad-explicit-int",
-        "complex-key",
-        "infinity",
-        "nan",
-        "overflowing-float",
-        "huge-integer",
-        "syntax",
-        "tab-indent",
-        "nul-byte",
-        "latin-1",
-        "utf-16",
+        pytest.param("a: .inf\n", "f.yaml:1:4: '.inf' is not a finite number", id="infinity"),
+        pytest.param("a: .NaN\n", "f.yaml:1:4: '.NaN' is not a finite number", id="nan"),
+        pytest.param(
+            "a: 1e999\n", "f.yaml:1:4: '1e999' is not a finite number", id="overflowing-float"
+        ),
+        pytest.param(
+            "a: " + "9" * 5000 + "\n", "f.yaml:1:4: number is too long", id="huge-integer"
+        ),
+        pytest.param(
+            "a: [1, 2\nb: 3\n",
+            "f.yaml:2:2: invalid YAML: did not find expected ',' or ']'",
+            id="syntax",
+        ),
+        pytest.param(
+            "a:\n\tb: 1\n",
+            "f.yaml:2:1: invalid YAML: a tab cannot indent YAML; use spaces",
+            id="tab-indent",
+        ),
+        pytest.param(
+            "a: 1\nb: x\x00y\n",
+            "f.yaml:2:5: invalid YAML: character U+0000 is not allowed in YAML",
+            id="nul-byte",
+        ),
+        pytest.param(
+            b"a: 1\nb: caf\xe9\n",
+            "f.yaml:2:7: file is not UTF-8: byte 0xe9 cannot be decoded",
+            id="latin-1",
+        ),
+        pytest.param(
+            "a: 1\n".encode("utf-16"),
+            "f.yaml:1:1: file is not UTF-8: byte 0xff cannot be decoded",
+            id="utf-16",
+        ),
     ],
 )
 def test_hostile_or_broken_input_is_refused_with_its_place(text: str | bytes, message: str) -> None:

@@ -77,7 +77,7 @@ def display_path(path: Path) -> str:
     """How messages name a file: relative to the working directory when inside it, as editors
     and CI annotations expect."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return path.absolute().relative_to(Path.cwd()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -155,10 +155,11 @@ class _Composer:
         self.stack: list[_Node] = []
         self.sizes: list[int] = []  # nodes inside each open container, aliases expanded
         self.total = 0
+        self.aliased = False
         self.root: Any = None
 
-    def fail(self, message: str, mark: Any) -> ManifestError:
-        return ManifestError(message, Location(self.name, mark.line + 1, mark.column + 1))
+    def fail(self, message: str, event: yaml.Event) -> ManifestError:
+        return ManifestError(message, Location(self.name, *_position(event)))
 
     def compose(self, events: Iterator[yaml.Event]) -> Document:
         documents = 0
@@ -167,10 +168,10 @@ class _Composer:
                 documents += 1
                 if documents > 1:
                     raise self.fail(
-                        "a file holds one resource, but a second YAML document starts here",
-                        event.start_mark,
+                        "a file holds one resource, but a second YAML document starts here", event
                     )
             elif isinstance(event, yaml.ScalarEvent):
+                self.count(1, event)
                 self.add(self.scalar(event), 1, event)
             elif isinstance(event, yaml.AliasEvent):
                 self.add(*self.alias(event), event)
@@ -203,12 +204,10 @@ class _Composer:
     def open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
         path = self.path_of_next()
         if path is None:
-            raise self.fail(
-                "a mapping key must be a plain value, not a list or mapping", event.start_mark
-            )
+            raise self.fail("a mapping key must be a plain value, not a list or mapping", event)
         self.check_tag(event)
         if len(self.stack) >= MAX_DEPTH:
-            raise self.fail(f"nesting is deeper than {MAX_DEPTH} levels", event.start_mark)
+            raise self.fail(f"nesting is deeper than {MAX_DEPTH} levels", event)
         if not self.stack or isinstance(self.stack[-1].value, list):
             # A mapping value takes its key's position instead, when it is attached.
             self.positions[path] = _position(event)
@@ -221,21 +220,25 @@ class _Composer:
     def close(self, event: yaml.Event) -> None:
         node = self.stack.pop()
         size = self.sizes.pop() + 1
-        self.total += 1
+        self.count(1, event)
         if node.anchor:
             self.open_anchors.discard(node.anchor)
             self.anchors[node.anchor] = (node.value, size)
         self.attach(node.value, size, event)
 
-    def add(self, value: Any, size: int, event: yaml.Event) -> None:
-        """Count a scalar or an alias's expansion against the limit, then attach it."""
+    def count(self, size: int, event: yaml.Event) -> None:
+        """Count values against the limit, those reached through aliases included."""
         self.total += size
         if self.total > MAX_NODES:
             raise self.fail(
-                f"the document expands to more than {MAX_NODES:,} values "
-                "(aliases referring to aliases?)",
-                event.start_mark,
+                f"the document expands to more than {MAX_NODES:,} values through aliases"
+                if self.aliased
+                else f"the document holds more than {MAX_NODES:,} values",
+                event,
             )
+
+    def add(self, value: Any, size: int, event: yaml.Event) -> None:
+        """Attach a counted scalar or alias, recording a list item's position."""
         if self.stack and isinstance(self.stack[-1].value, list):
             path = (*self.stack[-1].path, len(self.stack[-1].value))
             self.positions[path] = _position(event)
@@ -260,7 +263,7 @@ class _Composer:
 
     def set_key(self, parent: _Node, key: Any, event: yaml.Event) -> None:
         if not isinstance(event, yaml.ScalarEvent):
-            raise self.fail("a mapping key must be a plain value, not an alias", event.start_mark)
+            raise self.fail("a mapping key must be a plain value, not an alias", event)
         # Keys are kept as written: JSON only has string keys, and `1` and `"1"` are one key.
         name = event.value
         position = _position(event)
@@ -269,27 +272,19 @@ class _Composer:
             raise self.fail(
                 f"duplicate key '{name}' (first defined on line {parent.key_lines[name]}); "
                 "YAML would silently keep only the last one",
-                event.start_mark,
+                event,
             )
         parent.key_lines[name] = line
         parent.key = (name, position)
 
     def alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
         if event.anchor in self.open_anchors:
-            raise self.fail(
-                f"alias *{event.anchor} refers to a value that contains it", event.start_mark
-            )
+            raise self.fail(f"alias *{event.anchor} refers to a value that contains it", event)
         if event.anchor not in self.anchors:
-            raise self.fail(
-                f"alias *{event.anchor} has no anchor &{event.anchor} before it", event.start_mark
-            )
+            raise self.fail(f"alias *{event.anchor} has no anchor &{event.anchor} before it", event)
         value, size = self.anchors[event.anchor]
-        if self.total + size > MAX_NODES:  # checked before the copy below is made
-            raise self.fail(
-                f"the document expands to more than {MAX_NODES:,} values "
-                "(aliases referring to aliases?)",
-                event.start_mark,
-            )
+        self.aliased = True
+        self.count(size, event)  # before the copy below is made
         # A copy, so later normalisation of one occurrence cannot change another; bounded above.
         return copy.deepcopy(value), size
 
@@ -297,9 +292,7 @@ class _Composer:
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _ALLOWED_TAGS:
             short = tag.replace("tag:yaml.org,2002:", "!!")
-            raise self.fail(
-                f"YAML tag '{short}' is not allowed; write plain values", event.start_mark
-            )
+            raise self.fail(f"YAML tag '{short}' is not allowed; write plain values", event)
 
     def scalar(self, event: yaml.ScalarEvent) -> Any:
         self.check_tag(event)
@@ -321,22 +314,22 @@ class _Composer:
             return _BOOL[text]
         if tag in (None, "tag:yaml.org,2002:int") and _INT.fullmatch(text):
             return self.integer(text, event)
-        if tag in (None, "tag:yaml.org,2002:float") and (
-            _FLOAT.fullmatch(text) or _SPECIAL_FLOAT.fullmatch(text)
-        ):
-            number = float(text.replace(".", "", 1) if _SPECIAL_FLOAT.fullmatch(text) else text)
-            if not math.isfinite(number):
-                raise self.fail(f"'{text}' is not a finite number", event.start_mark)
+        if tag in (None, "tag:yaml.org,2002:float") and _SPECIAL_FLOAT.fullmatch(text):
+            raise self.fail(f"'{text}' is not a finite number", event)
+        if tag in (None, "tag:yaml.org,2002:float") and _FLOAT.fullmatch(text):
+            number = float(text)
+            if not math.isfinite(number):  # such as 1e999
+                raise self.fail(f"'{text}' is not a finite number", event)
             return number
         if tag is None:
             return text
-        raise self.fail(f"'{text}' is not a valid {tag.rsplit(':', 1)[-1]}", event.start_mark)
+        raise self.fail(f"'{text}' is not a valid {tag.rsplit(':', 1)[-1]}", event)
 
     def integer(self, text: str, event: yaml.ScalarEvent) -> int:
         try:
             return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
         except ValueError:  # Python refuses integers of more than 4,300 digits
-            raise self.fail("number is too long", event.start_mark) from None
+            raise self.fail("number is too long", event) from None
 
 
 def _position(event: yaml.Event) -> tuple[int, int]:
