@@ -74,7 +74,7 @@ def _window_findings(window: dict[str, Any]) -> Iterator[Finding]:
         if instant is None:
             yield Finding(
                 ("query", "timeWindow", key),
-                f"'{text}' is not a date-time with a time zone, such as 2024-07-01T00:00:00Z",
+                f"{text!r} is not a date-time with a time zone, such as 2024-07-01T00:00:00Z",
             )
         else:
             bounds[key] = instant
@@ -120,7 +120,7 @@ def _predicate_findings(
             f"{operator} compares numbers, but {field} is a text field; use EQUAL or NOTEQUAL",
         )
     if fields[field] == "number" and isinstance(value, str):
-        yield Finding((*path, "value"), f"{field} is a number, but the value is the text '{value}'")
+        yield Finding((*path, "value"), f"{field} is a number, but the value is the text {value!r}")
     if fields[field] == "text" and is_number(value):
         yield Finding(
             (*path, "value"), f"{field} is text, but the value is the number {value}; quote it"
@@ -152,6 +152,6 @@ def _unknown_field(path: Path, field: str, fields: Mapping[str, str]) -> Finding
     hint = f"did you mean '{close[0]}'?" if close else f"known fields: {', '.join(sorted(fields))}"
     return Finding(
         path,
-        f"unknown field path '{field}'; {hint} "
+        f"unknown field path {field!r}; {hint} "
         "(add fields under segments.fields in reconcile.yaml)",
     )

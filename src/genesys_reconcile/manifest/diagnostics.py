@@ -61,16 +61,15 @@ def format_path(path: JsonPath) -> str:
     return text
 
 
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow"}
+
+
 def render_text(diagnostics: Sequence[Diagnostic], files: int, color: bool) -> str:
     lines = []
     for d in diagnostics:
-        label = (
-            click.style(
-                d.severity.value, fg="red" if d.severity is Severity.ERROR else "yellow", bold=True
-            )
-            if color
-            else d.severity.value
-        )
+        label = d.severity.value
+        if color:
+            label = click.style(label, fg=_COLORS[d.severity], bold=True)
         where = f"{d.path}: " if d.path else ""
         lines.append(f"{d.file}:{d.line}:{d.column}: {label}: {where}{d.message}")
     lines.append(_summary(diagnostics, files))

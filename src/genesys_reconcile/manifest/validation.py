@@ -93,7 +93,7 @@ def _kind_finding(kind_name: object) -> Finding:
         return Finding((), f"missing 'kind'; expected one of: {', '.join(known)}")
     close = difflib.get_close_matches(str(kind_name), known, n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
-    return Finding(("kind",), f"unknown kind '{kind_name}'; {hint}")
+    return Finding(("kind",), f"unknown kind {kind_name!r}; {hint}")
 
 
 def _cross_file_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnostic]:
@@ -107,7 +107,7 @@ def _cross_file_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnosti
                 document,
                 Finding(
                     identity,
-                    f"{resource.kind.kind} '{resource.name}' is already defined at {where}",
+                    f"{resource.kind.kind} {resource.name!r} is already defined at {where}",
                 ),
             )
         first.setdefault(key, resource)
