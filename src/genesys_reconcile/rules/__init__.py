@@ -1,0 +1,1 @@
+"""Outbound segmentation rules: the expression grammar, and the compiler built on it."""

@@ -1,0 +1,1 @@
+"""A stateful, fault-injecting simulator of the Genesys Cloud API (standard library only)."""

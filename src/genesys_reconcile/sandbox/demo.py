@@ -1,0 +1,214 @@
+"""The demo org every sandbox starts with.
+
+It matches the repository's example files with deliberate differences, so a first plan shows
+each kind of change:
+- "Voice Calls Over 5 Minutes Q3" differs (threshold 240 s instead of 300, description);
+- "Short Voice Calls" is identical (no change);
+- "Long Holds in Support" and "Chat Wrap-Up Over a Minute" are missing (creates);
+- "Abandoned Callbacks" exists only here (unmanaged: a delete with --prune);
+- the campaigns exist with older segmentation (updates); "Holiday Promo" is not managed.
+Ids are derived from names, so they are the same in every sandbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+_NAMESPACE = uuid.UUID("6f1c2a34-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
+
+QUEUES = ("Support", "Sales", "Billing", "Retention", "Collections")
+AGENTS = (
+    "Ada Brooks",
+    "Ben Carter",
+    "Chloe Diaz",
+    "Dev Patel",
+    "Elena Rossi",
+    "Farid Haddad",
+    "Grace Kim",
+    "Hugo Martin",
+)
+LIST_ATTRIBUTES = (
+    ("age", "number"),
+    ("region", "string"),
+    ("engagement_score", "number"),
+    ("do_not_call", "boolean"),
+    ("recently_contacted", "number"),
+    ("last_purchase", "date"),
+)
+LISTS = {
+    "Primary Leads": 48_210,
+    "Secondary Leads": 19_877,
+    "Renewals Due": 7_420,
+    "Lapsed Customers": 12_056,
+}
+
+
+def entity_id(kind: str, name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
+
+
+def org(now: str) -> dict[str, Any]:
+    return {
+        "segments": [_segment(name, body, now) for name, body in _SEGMENTS.items()],
+        "contactLists": [_contact_list(name, size) for name, size in LISTS.items()],
+        "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
+        "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
+        "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
+    }
+
+
+def _named(kind: str, name: str, base: str) -> dict[str, Any]:
+    ident = entity_id(kind, name)
+    return {"id": ident, "name": name, "selfUri": f"{base}/{ident}"}
+
+
+def _segment(name: str, body: dict[str, Any], now: str) -> dict[str, Any]:
+    ident = entity_id("segment", name)
+    return {
+        "id": ident,
+        "name": name,
+        **body,
+        "version": 1,
+        "createdDate": now,
+        "modifiedDate": now,
+        "selfUri": f"/api/v2/analytics/segments/{ident}",
+    }
+
+
+def _contact_list(name: str, size: int) -> dict[str, Any]:
+    ident = entity_id("list", name)
+    return {
+        "id": ident,
+        "name": name,
+        "attributes": [{"name": a, "type": t} for a, t in LIST_ATTRIBUTES],
+        "size": size,
+        "selfUri": f"/api/v2/outbound/lists/{ident}",
+    }
+
+
+def _campaign(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
+    ident = entity_id("campaign", name)
+    rules = [_rule("list", f"listId = '{entity_id('list', n)}'") for n in spec["lists"]]
+    rules += [_rule("contact", e) for e in spec["include"]]
+    rules += [_rule("contact", e, "exclude") for e in spec["exclude"]]
+    return {
+        "id": ident,
+        "name": name,
+        "version": 1,
+        "dialingMode": spec["dialingMode"],
+        "useOnlyOnce": spec["useOnlyOnce"],
+        "rules": rules,
+        "contactFilters": rules,
+        "indexStatus": "ready",
+        "createdDate": now,
+        "modifiedDate": now,
+        "selfUri": f"/api/v2/outbound/campaigns/{ident}",
+    }
+
+
+def _rule(kind: str, expression: str, action: str = "include") -> dict[str, Any]:
+    return {
+        "type": kind,
+        "expression": expression,
+        "filter": {"type": kind, "expression": expression},
+        "actions": [{"type": action}],
+    }
+
+
+def _window(start: str, end: str) -> dict[str, str]:
+    return {"start": start, "end": end}
+
+
+_SEGMENTS: dict[str, dict[str, Any]] = {
+    "Voice Calls Over 5 Minutes Q3": {
+        "description": "Long voice conversations",
+        "type": "conversation",
+        "query": {
+            "timeGroup": "hour",
+            "timeWindow": _window("2024-07-01T00:00:00Z", "2024-09-30T23:59:59Z"),
+            "filter": {
+                "type": "AND",
+                "predicates": [
+                    {"type": "EQUAL", "field": "conversation.channel", "value": "voice"},
+                    {
+                        "type": "GREATERTHAN",
+                        "field": "conversation.metrics.callDuration",
+                        "value": 240,
+                    },
+                ],
+            },
+            "aggregations": [{"type": "SUM", "field": "conversation.metrics.callDuration"}],
+            "groupBy": ["queue.name"],
+        },
+    },
+    "Short Voice Calls": {
+        "description": "Voice calls under 30 seconds, a sign of misroutes and early hang-ups",
+        "type": "conversation",
+        "query": {
+            "timeGroup": "day",
+            "timeWindow": _window("2024-08-01T00:00:00Z", "2024-10-31T23:59:59Z"),
+            "filter": {
+                "type": "AND",
+                "predicates": [
+                    {"type": "EQUAL", "field": "conversation.channel", "value": "voice"},
+                    {"type": "LESSTHAN", "field": "conversation.metrics.callDuration", "value": 30},
+                ],
+            },
+            "aggregations": [{"type": "COUNT", "field": "conversation.metrics.callDuration"}],
+            "groupBy": ["queue.name"],
+        },
+    },
+    "Abandoned Callbacks": {
+        "description": "Callbacks that waited over two minutes; created in the admin console",
+        "type": "conversation",
+        "query": {
+            "timeGroup": "day",
+            "timeWindow": _window("2024-06-01T00:00:00Z", "2024-08-31T23:59:59Z"),
+            "filter": {
+                "type": "AND",
+                "predicates": [
+                    {"type": "EQUAL", "field": "conversation.channel", "value": "callback"},
+                    {
+                        "type": "GREATERTHAN",
+                        "field": "conversation.metrics.waitDuration",
+                        "value": 120,
+                    },
+                ],
+            },
+            "aggregations": [{"type": "COUNT", "field": "conversation.metrics.waitDuration"}],
+            "groupBy": ["queue.name"],
+        },
+    },
+}
+
+_CAMPAIGNS: dict[str, dict[str, Any]] = {
+    "Spring Outreach": {
+        "lists": ["Primary Leads"],
+        "include": ["age >= 21 AND age <= 55 AND region IN ('NW', 'CA', 'TX')"],
+        "exclude": ["do_not_call = true"],
+        "useOnlyOnce": True,
+        "dialingMode": "predictive",
+    },
+    "Policy Renewal Reminders": {
+        "lists": ["Renewals Due"],
+        "include": ["age >= 18 AND engagement_score >= 40"],
+        "exclude": ["do_not_call = true"],
+        "useOnlyOnce": False,
+        "dialingMode": "preview",
+    },
+    "Lapsed Customer Win-Back": {
+        "lists": ["Lapsed Customers", "Primary Leads"],
+        "include": ["region IN ('CA', 'TX', 'NY') AND engagement_score >= 20"],
+        "exclude": ["do_not_call = true OR recently_contacted < 7"],
+        "useOnlyOnce": True,
+        "dialingMode": "predictive",
+    },
+    "Holiday Promo": {
+        "lists": ["Secondary Leads"],
+        "include": ["engagement_score >= 50"],
+        "exclude": ["do_not_call = true"],
+        "useOnlyOnce": False,
+        "dialingMode": "power",
+    },
+}

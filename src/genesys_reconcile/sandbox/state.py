@@ -1,0 +1,86 @@
+"""The simulated org: its entities, kept in memory and optionally in a state file.
+
+Entities are the wire's JSON objects. Fields starting with `_` are the sandbox's own
+bookkeeping (such as when an index rebuild ends) and are never sent to clients.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from genesys_reconcile.sandbox import demo
+
+FORMAT_VERSION = 1
+COLLECTIONS = ("segments", "contactLists", "campaigns", "queues", "users")
+
+Entity = dict[str, Any]
+
+
+@dataclass
+class OrgState:
+    segments: dict[str, Entity] = field(default_factory=dict)
+    contactLists: dict[str, Entity] = field(default_factory=dict)
+    campaigns: dict[str, Entity] = field(default_factory=dict)
+    queues: dict[str, Entity] = field(default_factory=dict)
+    users: dict[str, Entity] = field(default_factory=dict)
+
+    @classmethod
+    def demo(cls, now: str) -> OrgState:
+        return cls.from_json(demo.org(now))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OrgState:
+        return cls(**{name: {e["id"]: e for e in data.get(name, [])} for name in COLLECTIONS})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "formatVersion": FORMAT_VERSION,
+            **{name: list(getattr(self, name).values()) for name in COLLECTIONS},
+        }
+
+    def collection(self, name: str) -> dict[str, Entity]:
+        collection: dict[str, Entity] = getattr(self, name)
+        return collection
+
+    def named(self, name: str, entity_name: str) -> Iterator[Entity]:
+        return (e for e in self.collection(name).values() if e.get("name") == entity_name)
+
+
+def public(entity: Entity) -> Entity:
+    """The entity as clients see it: without the sandbox's bookkeeping, and a copy."""
+    return {k: copy.deepcopy(v) for k, v in entity.items() if not k.startswith("_")}
+
+
+def load(path: Path) -> OrgState:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("formatVersion") != FORMAT_VERSION:
+        raise ValueError(f"{path}: not a sandbox state file of format {FORMAT_VERSION}")
+    return OrgState.from_json(data)
+
+
+def save(state: OrgState, path: Path) -> None:
+    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    text = json.dumps(state.to_json(), indent=1, sort_keys=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power cut
+    finally:
+        os.close(directory)
