@@ -155,3 +155,64 @@ def test_every_error_code_the_sandbox_raises_is_documented() -> None:
     raised = set().union(*(_raised_codes(p.read_text(encoding="utf-8")) for p in sources))
     assert {"version.mismatch", "expression.syntax", "too.many.requests.retry.after"} <= raised
     assert sorted(code for code in raised if f"`{code}`" not in DOCS) == []
+
+
+def test_a_state_file_that_is_not_one_is_a_clear_error(tmp_path: Path) -> None:
+    state = tmp_path / "org.json"
+    state.write_text("{not json", encoding="utf-8")
+    answer = subprocess.run(
+        [sys.executable, "-m", "genesys_reconcile", "sandbox", "serve", "--state", str(state)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert answer.returncode == 1
+    assert answer.stderr.startswith(f"error: cannot use {state} as the sandbox's state")
+
+
+def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "genesys_reconcile",
+        "sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--latency",
+        "5",
+        "--error-rate",
+        "0.25",
+        "--drop-rate",
+        "0.1",
+        "--index-delay",
+        "3",
+        "--index-failure-rate",
+        "0.5",
+        "--seed",
+        "4",
+        "--token-ttl",
+        "120",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        faults = httpx.get(f"{url}/_sandbox/faults").json()
+        token = httpx.post(
+            f"{url}/oauth/token", data={"grant_type": "client_credentials"}, auth=CREDENTIALS
+        ).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert {
+        k: faults[k]
+        for k in ("latency_ms", "error_rate", "drop_rate", "index_delay", "index_failure_rate")
+    } == {
+        "latency_ms": 5,
+        "error_rate": 0.25,
+        "drop_rate": 0.1,
+        "index_delay": 3.0,
+        "index_failure_rate": 0.5,
+    }
+    assert token["expires_in"] == 120

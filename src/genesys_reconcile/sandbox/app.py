@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +36,7 @@ DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"  # noqa: S105
 DEFAULT_TOKEN_TTL = 86_400
 MAX_BODY_BYTES = 512_000
+JOURNAL_ENTRIES = 50_000  # the newest kept; counts cover every request
 JSON = "application/json"
 
 
@@ -130,8 +131,9 @@ class Sandbox:
         self.faults = self.initial_faults
         self.limiter = self._limiter()
         self.tokens: dict[str, float] = {}
-        self.journal: list[dict[str, Any]] = []
-        self.webhooks: list[dict[str, Any]] = []
+        self.journal: deque[dict[str, Any]] = deque(maxlen=JOURNAL_ENTRIES)
+        self.counts: Counter[str] = Counter()
+        self.webhooks: deque[dict[str, Any]] = deque(maxlen=JOURNAL_ENTRIES)
         if state_file and state_file.exists():
             self.state = state.load(state_file)
         else:
@@ -257,6 +259,7 @@ class Sandbox:
             entry["fault"] = ",".join(fault)
         with self.lock:
             self.journal.append(entry)
+            self.counts[f"{method} {route}"] += 1
 
     def _scripted(self, method: str, path: str, route: str) -> ScriptedFault | None:
         for fault in self.faults.script:
@@ -286,11 +289,12 @@ class Sandbox:
             return action(self, request)
 
     def journal_view(self, _: Request) -> Response:
-        counts = Counter(f"{e['method']} {e['route']}" for e in self.journal)
-        return Response(200, {"entries": self.journal, "counts": dict(sorted(counts.items()))})
+        counts = dict(sorted(self.counts.items()))
+        return Response(200, {"entries": list(self.journal), "counts": counts})
 
     def clear_journal(self, _: Request) -> Response:
-        self.journal = []
+        self.journal.clear()
+        self.counts.clear()
         return Response(204)
 
     def faults_view(self, _: Request) -> Response:
@@ -307,7 +311,9 @@ class Sandbox:
         self.state = OrgState.demo(iso(self.clock()))
         self.faults = self.initial_faults
         self.limiter = self._limiter()
-        self.journal, self.webhooks = [], []
+        self.journal.clear()
+        self.counts.clear()
+        self.webhooks.clear()
         self._save()
         return Response(204)
 
@@ -331,10 +337,10 @@ class Sandbox:
         return Response(self.faults.webhook_status, {"received": True})
 
     def webhooks_view(self, _: Request) -> Response:
-        return Response(200, {"deliveries": self.webhooks})
+        return Response(200, {"deliveries": list(self.webhooks)})
 
     def clear_webhooks(self, _: Request) -> Response:
-        self.webhooks = []
+        self.webhooks.clear()
         return Response(204)
 
 

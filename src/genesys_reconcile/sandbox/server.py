@@ -10,6 +10,7 @@ from socketserver import ThreadingMixIn
 from typing import IO, Any, cast
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
+from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_SECRET, DropConnection, Sandbox
 from genesys_reconcile.sandbox.faults import FaultSettings
 
@@ -104,12 +105,18 @@ def serve(
         index_delay=index_delay,
         index_failure_rate=index_failure_rate,
     )
-    app = Sandbox(
-        state_file=state_file,
-        client_id=client_id,
-        client_secret=client_secret or DEFAULT_CLIENT_SECRET,
-        token_ttl=token_ttl,
-        faults=faults,
-        seed=seed,
-    )
-    return SandboxServer(app, host, port)
+    try:
+        app = Sandbox(
+            state_file=state_file,
+            client_id=client_id,
+            client_secret=client_secret or DEFAULT_CLIENT_SECRET,
+            token_ttl=token_ttl,
+            faults=faults,
+            seed=seed,
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"cannot use {state_file} as the sandbox's state: {exc}") from None
+    try:
+        return SandboxServer(app, host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
