@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import re
 import subprocess
@@ -12,7 +13,6 @@ from dataclasses import fields
 from pathlib import Path
 
 import httpx
-import pytest
 
 from genesys_reconcile.sandbox import segments
 from genesys_reconcile.sandbox.app import ADMIN_ROUTES, API_ROUTES, TOKEN_ROUTE, Sandbox
@@ -25,39 +25,25 @@ from tests.sandbox.test_segments_api import BASE, SEGMENT
 DOCS = (ROOT / "docs" / "sandbox.md").read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "genesys_reconcile",
-            "sandbox",
-            "serve",
-            "--port",
-            "0",
-            "--state",
-            str(tmp_path / "org.json"),
-            "--rate-limit",
-            "600",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    yield process, url
-    process.terminate()
-    process.wait(timeout=10)
+@contextlib.contextmanager
+def running(*flags: str) -> Iterator[str]:
+    """`reconcile sandbox serve` in a child process; yields its base URL."""
+    command = [sys.executable, "-m", "genesys_reconcile", "sandbox", "serve", "--port", "0", *flags]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
-def test_serve_prints_its_url_first_and_answers(served: tuple[subprocess.Popen[str], str]) -> None:
-    _, url = served
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
-    api = Api(url)
-    assert api.get(BASE).json()["total"] == 3
-    assert api.admin("GET", "faults")["rate_limit"] == 600
+def test_serve_prints_its_url_first_and_answers(tmp_path: Path) -> None:
+    with running("--state", str(tmp_path / "org.json"), "--rate-limit", "600") as url:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
+        api = Api(url)
+        assert api.get(BASE).json()["total"] == 3
+        assert api.admin("GET", "faults")["rate_limit"] == 600
 
 
 def test_state_survives_a_restart_of_the_server(tmp_path: Path) -> None:
@@ -170,15 +156,8 @@ def test_a_state_file_that_is_not_one_is_a_clear_error(tmp_path: Path) -> None:
     assert answer.stderr.startswith(f"error: cannot use {state} as the sandbox's state")
 
 
-def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "genesys_reconcile",
-        "sandbox",
-        "serve",
-        "--port",
-        "0",
+def test_fault_flags_reach_the_running_sandbox() -> None:
+    flags = [
         "--latency",
         "5",
         "--error-rate",
@@ -194,17 +173,11 @@ def test_fault_flags_reach_the_running_sandbox(tmp_path: Path) -> None:
         "--token-ttl",
         "120",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
+    with running(*flags) as url:
         faults = httpx.get(f"{url}/_sandbox/faults").json()
         token = httpx.post(
             f"{url}/oauth/token", data={"grant_type": "client_credentials"}, auth=CREDENTIALS
         ).json()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert {
         k: faults[k]
         for k in ("latency_ms", "error_rate", "drop_rate", "index_delay", "index_failure_rate")
