@@ -15,10 +15,11 @@ from typing import Any
 
 import click
 
-from genesys_reconcile import __version__
+from genesys_reconcile import __version__, log
 from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
 from genesys_reconcile.settings import Settings, load_settings
@@ -38,14 +39,24 @@ def use_color(stream: object) -> bool:
     envvar="RECONCILE_CONFIG",
     help="Settings file. Default: reconcile.yaml in the current directory, if present.",
 )
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="warning",
+    envvar="RECONCILE_LOG_LEVEL",
+    show_default=True,
+    help="Log events to stderr from this level up; JSON lines when stderr is not a terminal.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Same as --log-level debug: every request.")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None) -> None:
+def cli(ctx: click.Context, config: Path | None, log_level: str, verbose: bool) -> None:
     """Manage Genesys Cloud analytics segments and outbound campaign segmentation as YAML.
 
     Desired state lives in segments/*.yaml and campaigns/*.yaml; JSON Schemas in schemas/
     describe the files. Exit codes: 0 success, 1 failure, 2 changes pending (plan
     --detailed-exitcode only), 3 internal error.
     """
+    log.configure("debug" if verbose else log_level)
     ctx.obj = config
 
 
@@ -188,5 +199,5 @@ def _crash_log(exc: Exception) -> str:
     with tempfile.NamedTemporaryFile(
         "w", prefix=f"reconcile-crash-{stamp}-", suffix=".log", delete=False, encoding="utf-8"
     ) as handle:
-        handle.write("".join(traceback.format_exception(exc)))
+        handle.write(redact("".join(traceback.format_exception(exc))))
     return handle.name

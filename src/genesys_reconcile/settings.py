@@ -25,6 +25,9 @@ class Settings:
     paths: tuple[Path, ...]
     segment_fields: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    region: str | None = None
+    rate_limit: float | None = None  # requests a minute the client allows itself
+    concurrency: int | None = None
 
 
 def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
@@ -41,11 +44,15 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         raise ConfigError(f"configuration file not found: {config_file}")
     data = _read_config(config_file)
     root = config_file.parent
+    api = data.get("api", {})
     return Settings(
         root=root,
         paths=tuple(root / p for p in data.get("paths", DEFAULT_PATHS)),
         segment_fields=dict(data.get("segments", {}).get("fields", {})),
         config_file=config_file,
+        region=data.get("region"),
+        rate_limit=api.get("rateLimitPerMinute"),
+        concurrency=api.get("concurrency"),
     )
 
 

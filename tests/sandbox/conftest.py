@@ -28,14 +28,15 @@ class FakeClock:
 class Api:
     """Raw HTTP to a running sandbox: what any client would send."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, credentials: tuple[str, str] | None = CREDENTIALS) -> None:
         self.url = url
         self.http = httpx.Client(base_url=url, timeout=10)
-        self.token = self.new_token()
+        self.credentials = credentials
+        self.token = self.new_token() if credentials else ""
 
     def new_token(self) -> str:
         answer = self.http.post(
-            "/oauth/token", data={"grant_type": "client_credentials"}, auth=CREDENTIALS
+            "/oauth/token", data={"grant_type": "client_credentials"}, auth=self.credentials
         )
         assert answer.status_code == 200, answer.text
         token: str = answer.json()["access_token"]

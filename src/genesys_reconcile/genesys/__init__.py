@@ -1,0 +1,1 @@
+"""The Genesys Cloud client: the one place that speaks HTTP."""

@@ -1,0 +1,145 @@
+"""Typed calls for every endpoint the reconciler uses; callers pass and get plain data.
+
+Listings read every page: the first page says how many there are, the rest are fetched
+concurrently, and the result is checked to hold each entity exactly once (a listing that moved
+while it was read is read again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from types import TracebackType
+from typing import Any
+
+from genesys_reconcile.genesys.errors import GenesysError
+from genesys_reconcile.genesys.transport import Transport
+
+Entity = dict[str, Any]
+PAGE_SIZE = 100
+_READS = 3  # how often a listing that keeps moving is read before giving up
+
+SEGMENTS = "/api/v2/analytics/segments"
+CONTACT_LISTS = "/api/v2/outbound/lists"
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+QUEUES = "/api/v2/routing/queues"
+USERS = "/api/v2/users"
+AGGREGATES = "/api/v2/analytics/conversations/aggregates/query"
+DETAILS = "/api/v2/analytics/conversations/details/query"
+
+
+class GenesysClient:
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    def __enter__(self) -> GenesysClient:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.transport.close()
+
+    # -- analytics segments ------------------------------------------------------------------
+
+    def list_segments(self) -> list[Entity]:
+        return self.list_all(SEGMENTS)
+
+    def get_segment(self, ident: str) -> Entity:
+        return self._get(f"{SEGMENTS}/{ident}")
+
+    def create_segment(self, body: Mapping[str, Any]) -> Entity:
+        """Create a segment. Never retried after an ambiguous failure: `AmbiguousWrite` then
+        says the segment may exist, and the caller lists to find out."""
+        return self._call("POST", SEGMENTS, body=body, idempotent=False)
+
+    def update_segment(self, ident: str, version: int, changes: Mapping[str, Any]) -> Entity:
+        return self._call("PATCH", f"{SEGMENTS}/{ident}", body={**changes, "version": version})
+
+    def delete_segment(self, ident: str, version: int) -> None:
+        self.transport.request(
+            "DELETE", f"{SEGMENTS}/{ident}", params={"version": version}, idempotent=True
+        )
+
+    # -- outbound ----------------------------------------------------------------------------
+
+    def list_contact_lists(self) -> list[Entity]:
+        return self.list_all(CONTACT_LISTS)
+
+    def get_contact_list(self, ident: str) -> Entity:
+        return self._get(f"{CONTACT_LISTS}/{ident}")
+
+    def list_campaigns(self) -> list[Entity]:
+        return self.list_all(CAMPAIGNS)
+
+    def get_campaign(self, ident: str) -> Entity:
+        return self._get(f"{CAMPAIGNS}/{ident}")
+
+    def update_campaign(self, ident: str, version: int, changes: Mapping[str, Any]) -> Entity:
+        """PATCH segmentation fields; the campaign then rebuilds its index."""
+        return self._call("PATCH", f"{CAMPAIGNS}/{ident}", body={**changes, "version": version})
+
+    # -- directory and analytics queries -----------------------------------------------------
+
+    def list_queues(self) -> list[Entity]:
+        return self.list_all(QUEUES)
+
+    def list_users(self) -> list[Entity]:
+        return self.list_all(USERS)
+
+    def conversation_aggregates(self, query: Mapping[str, Any]) -> Entity:
+        return self._call("POST", AGGREGATES, body=query)  # a query: safe to repeat
+
+    def conversation_details(self, query: Mapping[str, Any]) -> Entity:
+        """One page of conversations (the query's `paging` says which)."""
+        return self._call("POST", DETAILS, body=query)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def list_all(self, path: str) -> list[Entity]:
+        """Every entity of a listing, each once, in the server's order."""
+        for _ in range(_READS):
+            first = self._page(path, 1)
+            numbers = range(2, int(first.get("pageCount") or 1) + 1)
+            pages = [first, *self._concurrently(lambda n: self._page(path, n), numbers)]
+            entities = _consistent(pages)
+            if entities is not None:
+                return entities
+        raise GenesysError("GET", path, f"the listing changed on each of {_READS} reads; try again")
+
+    def _page(self, path: str, number: int) -> Entity:
+        params = {"pageSize": PAGE_SIZE, "pageNumber": number}
+        data = self.transport.request("GET", path, params=params, idempotent=True).data
+        return data if isinstance(data, dict) else {}
+
+    def _concurrently(self, fetch: Callable[[int], Entity], numbers: range) -> list[Entity]:
+        if len(numbers) <= 1:
+            return [fetch(n) for n in numbers]
+        workers = min(self.transport.policy.concurrency, len(numbers))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page") as pool:
+            return list(pool.map(fetch, numbers))
+
+    def _get(self, path: str) -> Entity:
+        return self._call("GET", path)
+
+    def _call(self, method: str, path: str, body: Any = None, idempotent: bool = True) -> Entity:
+        data = self.transport.request(method, path, body=body, idempotent=idempotent).data
+        return data if isinstance(data, dict) else {}
+
+
+def _consistent(pages: list[Entity]) -> list[Entity] | None:
+    """The pages' entities, or None when the listing moved between pages (totals differ, or
+    an entity was seen twice or not at all)."""
+    totals = {page.get("total") for page in pages}
+    entities: list[Entity] = []
+    seen: set[str] = set()
+    for page in pages:
+        for entity in page.get("entities", []):
+            if entity.get("id") in seen:
+                return None
+            seen.add(entity.get("id"))
+            entities.append(entity)
+    if len(totals) != 1 or len(entities) != totals.pop():
+        return None
+    return entities

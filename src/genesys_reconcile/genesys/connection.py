@@ -1,0 +1,56 @@
+"""Where the client connects and with what: the environment, reconcile.yaml, or `--sandbox`."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+
+from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.regions import endpoints
+from genesys_reconcile.genesys.transport import Policy, Transport
+from genesys_reconcile.redaction import Secret
+from genesys_reconcile.sandbox import embedded
+from genesys_reconcile.settings import Settings
+
+
+def policy(settings: Settings) -> Policy:
+    defaults = Policy()
+    return Policy(
+        rate_per_minute=settings.rate_limit or defaults.rate_per_minute,
+        concurrency=settings.concurrency or defaults.concurrency,
+    )
+
+
+@contextlib.contextmanager
+def connect(
+    settings: Settings, sandbox: bool = False, env: Mapping[str, str] | None = None
+) -> Iterator[GenesysClient]:
+    """A client for the org the environment names, or for an embedded sandbox."""
+    env = os.environ if env is None else env
+    if sandbox:
+        running = embedded.start(settings.root)
+        hosts = endpoints(api_url=running.server.url, login_url=running.server.url)
+        transport = Transport(
+            hosts, running.client_id, Secret(running.client_secret), policy(settings)
+        )
+        try:
+            with GenesysClient(transport) as client:
+                yield client
+        finally:
+            running.close()
+        return
+    client_id, secret = env.get("GENESYS_CLIENT_ID", ""), env.get("GENESYS_CLIENT_SECRET", "")
+    if not (client_id and secret):
+        raise ConfigError(
+            "set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET to an OAuth client's credentials, "
+            "or use --sandbox"
+        )
+    hosts = endpoints(
+        env.get("GENESYS_REGION") or settings.region,
+        env.get("GENESYS_API_URL"),
+        env.get("GENESYS_LOGIN_URL"),
+    )
+    with GenesysClient(Transport(hosts, client_id, Secret(secret), policy(settings))) as client:
+        yield client

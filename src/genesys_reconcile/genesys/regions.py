@@ -1,0 +1,84 @@
+"""Genesys Cloud regions and the hosts that serve them.
+
+Credentials go only to a known region's hosts, or to URLs set explicitly; plain http only to
+loopback, where the sandbox runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from genesys_reconcile.errors import ConfigError
+
+DEFAULT_REGION = "mypurecloud.com"
+REGIONS = (
+    "mypurecloud.com",
+    "use2.us-gov-pure.cloud",
+    "usw2.pure.cloud",
+    "cac1.pure.cloud",
+    "mypurecloud.ie",
+    "euw2.pure.cloud",
+    "mypurecloud.de",
+    "euc2.pure.cloud",
+    "aps1.pure.cloud",
+    "mypurecloud.jp",
+    "apne2.pure.cloud",
+    "apne3.pure.cloud",
+    "mypurecloud.com.au",
+    "apse1.pure.cloud",
+    "sae1.pure.cloud",
+    "mec1.pure.cloud",
+    "mxc1.pure.cloud",
+    "edee1.eusc-pure.cloud",
+)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    api_url: str  # such as https://api.mypurecloud.com
+    login_url: str  # such as https://login.mypurecloud.com
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.login_url}/oauth/token"
+
+
+def endpoints(
+    region: str | None = None, api_url: str | None = None, login_url: str | None = None
+) -> Endpoints:
+    """The hosts to use: explicit URLs when given (both or neither), else the region's."""
+    if api_url or login_url:
+        if not (api_url and login_url):
+            raise ConfigError("set both GENESYS_API_URL and GENESYS_LOGIN_URL, or neither")
+        return Endpoints(
+            _checked_url(api_url, "GENESYS_API_URL"), _checked_url(login_url, "GENESYS_LOGIN_URL")
+        )
+    domain = (region or DEFAULT_REGION).strip().lower()
+    if domain not in REGIONS:
+        close = difflib.get_close_matches(domain, REGIONS, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "known regions: " + ", ".join(REGIONS)
+        raise ConfigError(f"unknown Genesys Cloud region '{domain}'; {hint}")
+    return Endpoints(f"https://api.{domain}", f"https://login.{domain}")
+
+
+def _checked_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL, not '{url}'")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError(f"{name} uses plain http to {parts.hostname}; credentials need https")
+    if parts.query or parts.fragment or parts.username:
+        raise ConfigError(f"{name} must be a base URL without credentials, query or fragment")
+    return url.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,328 @@
+"""The client against the sandbox: typed calls, retries under faults, ambiguous creates, paging,
+errors and secrecy."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from genesys_reconcile.genesys import errors
+from genesys_reconcile.genesys.client import GenesysClient, _consistent
+from genesys_reconcile.sandbox.app import Sandbox
+from genesys_reconcile.sandbox.demo import entity_id
+from genesys_reconcile.sandbox.server import SandboxServer
+from tests.genesys.conftest import SECRET, make_client
+from tests.sandbox.conftest import Api, FakeClock
+from tests.sandbox.test_segments_api import SEGMENT
+
+SEGMENTS = "/api/v2/analytics/segments"
+
+
+def api_entries(admin: Api) -> list[dict[str, Any]]:
+    return [e for e in admin.admin("GET", "journal")["entries"] if e["route"] != "/oauth/token"]
+
+
+def test_every_endpoint_has_a_typed_call_returning_plain_data(client: GenesysClient) -> None:
+    segments = client.list_segments()
+    assert sorted(s["name"] for s in segments) == [
+        "Abandoned Callbacks",
+        "Short Voice Calls",
+        "Voice Calls Over 5 Minutes Q3",
+    ]
+    created = client.create_segment(SEGMENT)
+    assert client.get_segment(created["id"]) == created
+    updated = client.update_segment(created["id"], 1, {"description": "changed"})
+    assert (updated["version"], updated["description"]) == (2, "changed")
+    client.delete_segment(created["id"], 2)
+    assert len(client.list_contact_lists()) == 4
+    primary = client.get_contact_list(entity_id("list", "Primary Leads"))
+    assert primary["name"] == "Primary Leads"
+    campaign = client.get_campaign(entity_id("campaign", "Spring Outreach"))
+    patched = client.update_campaign(
+        campaign["id"], campaign["version"], {"dialingMode": "progressive"}
+    )
+    assert (patched["dialingMode"], patched["indexStatus"]) == ("progressive", "processing")
+    assert {c["name"] for c in client.list_campaigns()} >= {"Spring Outreach", "Holiday Promo"}
+    assert len(client.list_queues()) == 5 and len(client.list_users()) == 8
+    week = "2024-07-01T00:00:00Z/2024-07-08T00:00:00Z"
+    aggregates = client.conversation_aggregates(
+        {"interval": week, "groupBy": ["queueId"], "metrics": ["nOffered"]}
+    )
+    assert len(aggregates["results"]) == 5
+    assert (
+        client.conversation_details({"interval": week, "paging": {"pageSize": 5}})["totalHits"] > 5
+    )
+
+
+def test_hundreds_of_calls_succeed_through_errors_and_a_tight_rate_limit(
+    client: GenesysClient, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"error_rate": 0.2, "rate_limit": 120})
+    reads = 300
+    for index in range(reads):
+        assert client.get_segment(entity_id("segment", "Short Voice Calls"))["version"] == 1, index
+    entries = api_entries(admin)
+    statuses = [e["status"] for e in entries]
+    assert statuses.count(200) == reads  # each call succeeded exactly once
+    assert set(statuses) == {200, 503, 429}
+    assert len(entries) == reads + statuses.count(503) + statuses.count(429)
+    faults = [e.get("fault", "") for e in entries]
+    assert faults.count("error") == statuses.count(503) and faults.count(
+        "rate-limit"
+    ) == statuses.count(429)
+
+
+def test_a_healthy_run_meets_no_429_under_the_default_pacing(
+    client: GenesysClient, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"rate_limit": 300})  # the platform's limit
+    for _ in range(400):
+        client.get_segment(entity_id("segment", "Short Voice Calls"))
+    assert {e["status"] for e in api_entries(admin)} == {200}
+
+
+def test_retry_after_is_waited_out_before_the_next_attempt(
+    client: GenesysClient, admin: Api
+) -> None:
+    script = [{"action": "status", "status": 429, "retryAfter": 30, "path": SEGMENTS + "/{id}"}]
+    admin.admin("POST", "faults", {"script": script})
+    client.get_segment(entity_id("segment", "Short Voice Calls"))
+    limited, retried = api_entries(admin)
+    assert (limited["status"], retried["status"]) == (429, 200)
+    waited = _seconds(retried["at"]) - _seconds(limited["at"])
+    assert 30 <= waited < 31
+
+
+def _seconds(stamp: str) -> float:
+    hours, minutes, seconds = stamp[11:-1].split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def test_a_create_is_retried_after_a_429_which_was_not_processed(
+    client: GenesysClient, admin: Api
+) -> None:
+    admin.admin(
+        "POST",
+        "faults",
+        {"script": [{"action": "status", "status": 429, "method": "POST", "path": SEGMENTS}]},
+    )
+    client.create_segment(SEGMENT)
+    assert [e["status"] for e in api_entries(admin)] == [429, 201]
+
+
+@pytest.mark.parametrize("action", ["drop-after", "drop"])
+def test_a_create_without_an_answer_is_ambiguous_and_never_replayed(
+    client: GenesysClient, admin: Api, action: str
+) -> None:
+    admin.admin(
+        "POST", "faults", {"script": [{"action": action, "method": "POST", "path": SEGMENTS}]}
+    )
+    with pytest.raises(errors.AmbiguousWrite, match="may or may not have happened"):
+        client.create_segment(SEGMENT)
+    assert [(e["method"], e["status"]) for e in api_entries(admin)] == [("POST", 0)]
+    created = [s for s in client.list_segments() if s["name"] == SEGMENT["name"]]
+    assert len(created) == (1 if action == "drop-after" else 0)
+
+
+def test_a_create_answered_5xx_is_ambiguous_too(client: GenesysClient, admin: Api) -> None:
+    admin.admin(
+        "POST",
+        "faults",
+        {"script": [{"action": "status", "status": 502, "method": "POST", "path": SEGMENTS}]},
+    )
+    with pytest.raises(errors.AmbiguousWrite) as caught:
+        client.create_segment(SEGMENT)
+    assert caught.value.status == 502
+    assert len(api_entries(admin)) == 1
+
+
+def test_versioned_writes_are_retried_after_5xx_and_drops(
+    client: GenesysClient, admin: Api
+) -> None:
+    segment = entity_id("segment", "Short Voice Calls")
+    script = [
+        {"action": "status", "status": 503, "method": "PATCH"},
+        {"action": "drop", "method": "PATCH"},
+    ]
+    admin.admin("POST", "faults", {"script": script})
+    assert client.update_segment(segment, 1, {"description": "x"})["version"] == 2
+    assert [e["status"] for e in api_entries(admin)] == [503, 0, 200]
+
+
+def test_retries_stop_at_the_attempt_limit(
+    server: SandboxServer, clock: FakeClock, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"error_rate": 1})
+    with (
+        make_client(server, clock, attempts=4) as client,
+        pytest.raises(errors.ServerError) as caught,
+    ):
+        client.list_segments()
+    assert len(api_entries(admin)) == 4
+    assert "still failing after retries" in str(caught.value)
+    assert caught.value.correlation_id == api_entries(admin)[-1]["correlationId"]
+
+
+def test_retries_stop_at_the_deadline(server: SandboxServer, clock: FakeClock, admin: Api) -> None:
+    admin.admin(
+        "POST",
+        "faults",
+        {"script": [{"action": "status", "status": 429, "retryAfter": 400, "path": SEGMENTS}]},
+    )
+    with (
+        make_client(server, clock, deadline=300) as client,
+        pytest.raises(errors.RateLimitExhausted),
+    ):
+        client.list_segments()
+    assert len(api_entries(admin)) == 1  # waiting 400 s would pass the 300 s deadline
+
+
+def test_an_unreachable_api_is_reported_after_retries(clock: FakeClock) -> None:
+    with SandboxServer(Sandbox(clock=clock)) as stopped:
+        pass  # closed: its port now refuses connections
+    with (
+        make_client(stopped, clock, attempts=3) as client,
+        pytest.raises(errors.Unreachable, match="no answer"),
+    ):
+        client.list_segments()
+
+
+def test_tokens_are_renewed_before_they_expire(
+    server: SandboxServer, sandbox: Sandbox, clock: FakeClock, admin: Api
+) -> None:
+    sandbox.token_ttl = 120
+    with make_client(server, clock) as client:
+        for _ in range(30):
+            client.get_segment(entity_id("segment", "Short Voice Calls"))
+            clock.advance(10)
+    statuses = [e["status"] for e in api_entries(admin)]
+    assert statuses == [200] * 30  # never a 401
+    assert admin.counts()["POST /oauth/token"] == 3  # renewed at 108 s of each 120 s
+
+
+def test_a_token_refused_early_is_renewed_once_and_the_call_retried(
+    server: SandboxServer, sandbox: Sandbox, clock: FakeClock, admin: Api
+) -> None:
+    with make_client(server, clock) as client:
+        client.list_segments()
+        sandbox.tokens.clear()  # as if revoked
+        assert len(client.list_segments()) == 3
+    routes = [
+        (e["method"], e["route"], e["status"]) for e in admin.admin("GET", "journal")["entries"]
+    ]
+    assert routes == [
+        ("POST", "/oauth/token", 200),
+        ("GET", SEGMENTS, 200),
+        ("GET", SEGMENTS, 401),
+        ("POST", "/oauth/token", 200),
+        ("GET", SEGMENTS, 200),
+    ]
+
+
+def test_wrong_credentials_fail_once_with_a_hint(
+    server: SandboxServer, clock: FakeClock, admin: Api
+) -> None:
+    with (
+        make_client(server, clock, secret="wrong-secret-value") as client,
+        pytest.raises(errors.Unauthorized) as caught,
+    ):
+        client.list_segments()
+    assert "check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET" in str(caught.value)
+    assert admin.counts() == {"POST /oauth/token": 1}
+
+
+def test_errors_are_typed_and_carry_what_support_needs(client: GenesysClient) -> None:
+    with pytest.raises(errors.NotFound) as missing:
+        client.get_segment("no-such-id")
+    assert missing.value.status == 404 and re.fullmatch(
+        r"[0-9a-f-]{36}", missing.value.correlation_id
+    )
+    assert str(missing.value).startswith(
+        "GET /api/v2/analytics/segments/no-such-id: 404 not.found: segment no-such-id not found"
+    )
+    segment = entity_id("segment", "Short Voice Calls")
+    with pytest.raises(errors.VersionMismatch):
+        client.update_segment(segment, 9, {"description": "x"})
+    with pytest.raises(errors.Conflict) as duplicate:
+        client.create_segment(dict(SEGMENT, name="Short Voice Calls"))
+    assert duplicate.value.code == "duplicate.name"
+    with pytest.raises(errors.ValidationFailed) as invalid:
+        client.create_segment(dict(SEGMENT, type="user"))
+    assert invalid.value.details == [{"fieldName": "type", "errorCode": "invalid.value"}]
+
+
+def test_a_write_during_an_index_rebuild_is_its_own_error(
+    client: GenesysClient, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"index_delay": 60})
+    campaign = entity_id("campaign", "Holiday Promo")
+    client.update_campaign(campaign, 1, {"useOnlyOnce": True})
+    with pytest.raises(errors.IndexRebuildInProgress):
+        client.update_campaign(campaign, 2, {"useOnlyOnce": False})
+
+
+def test_listings_read_every_page_once_in_pages_of_100(
+    client: GenesysClient, sandbox: Sandbox, admin: Api
+) -> None:
+    for index in range(247):
+        ident = f"bulk-{index:04d}"
+        sandbox.state.segments[ident] = dict(SEGMENT, id=ident, name=f"Bulk {index:04d}", version=1)
+    names = [s["name"] for s in client.list_segments()]
+    assert len(names) == len(set(names)) == 250
+    assert admin.counts()["GET /api/v2/analytics/segments"] == math.ceil(250 / 100)
+
+
+def test_no_secret_or_token_reaches_logs_or_errors(
+    server: SandboxServer, sandbox: Sandbox, clock: FakeClock, admin: Api, logs: io.StringIO
+) -> None:
+    admin.admin("POST", "faults", {"error_rate": 0.3})
+    messages = []
+    with make_client(server, clock) as client:
+        for _ in range(20):
+            client.list_segments()
+        sandbox.tokens.clear()
+        client.list_campaigns()
+        for call in (
+            lambda: client.get_segment("nope"),
+            lambda: client.update_segment("nope", 1, {}),
+        ):
+            try:
+                call()
+            except errors.GenesysError as exc:
+                messages.append(str(exc))
+    with make_client(server, clock, secret="wrong-secret-value") as wrong:
+        try:
+            wrong.list_segments()
+        except errors.GenesysError as exc:
+            messages.append(str(exc) + repr(exc))
+    text = logs.getvalue() + "\n".join(messages)
+    assert "http.request" in text and "http.retry" in text
+    issued = admin.admin("GET", "journal")  # nothing secret there either, checked below
+    for secret in [SECRET, "wrong-secret-value", *sandbox.tokens]:
+        assert secret not in text
+        assert secret not in str(issued)
+
+
+def test_concurrent_calls_share_one_token_refresh(client: GenesysClient, admin: Api) -> None:
+    segment = entity_id("segment", "Short Voice Calls")
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        versions = list(pool.map(lambda _: client.get_segment(segment)["version"], range(64)))
+    assert versions == [1] * 64
+    assert admin.counts()["POST /oauth/token"] == 1
+
+
+def test_a_listing_that_moves_between_pages_is_detected() -> None:
+    def page(total: int, *ids: str) -> dict[str, Any]:
+        return {"total": total, "entities": [{"id": i} for i in ids]}
+
+    assert _consistent([page(3, "a", "b"), page(3, "c")]) == [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+    assert (
+        _consistent([page(3, "a", "b"), page(3, "b", "c")]) is None
+    )  # an entity moved down a page
+    assert _consistent([page(3, "a", "b"), page(4, "c", "d")]) is None  # one was created meanwhile
+    assert _consistent([page(3, "a", "b"), page(3)]) is None  # one was deleted meanwhile
