@@ -43,4 +43,6 @@ def configure(
 
 
 def get(name: str) -> Any:
+    if not structlog.is_configured():  # structlog's own default prints everything to stdout
+        configure()
     return structlog.get_logger(name)

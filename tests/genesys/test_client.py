@@ -326,3 +326,18 @@ def test_a_listing_that_moves_between_pages_is_detected() -> None:
     )  # an entity moved down a page
     assert _consistent([page(3, "a", "b"), page(4, "c", "d")]) is None  # one was created meanwhile
     assert _consistent([page(3, "a", "b"), page(3)]) is None  # one was deleted meanwhile
+
+
+def test_an_answer_that_is_not_json_is_a_clear_error(
+    server: SandboxServer, client: GenesysClient
+) -> None:
+    def maintenance_page(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<html>maintenance</html>"]
+
+    client.list_segments()  # a token first, from the sandbox
+    server.httpd.set_app(maintenance_page)
+    with pytest.raises(
+        errors.GenesysError, match="GET /api/v2/analytics/segments: the 200 answer is not JSON"
+    ):
+        client.list_segments()

@@ -161,12 +161,12 @@ class Transport:
 
     def _send(
         self, method: str, url: str, path: str, attempt: int, **kwargs: Any
-    ) -> httpx.Response | httpx.TransportError:
+    ) -> httpx.Response | httpx.RequestError:
         with self.slots:
             start = time.perf_counter()
             try:
                 response = self.http.request(method, url, **kwargs)
-            except httpx.TransportError as exc:
+            except httpx.RequestError as exc:  # every failure without a response
                 _log.debug(
                     "http.request",
                     method=method,
@@ -190,7 +190,7 @@ class Transport:
         self,
         method: str,
         path: str,
-        outcome: httpx.Response | httpx.TransportError,
+        outcome: httpx.Response | httpx.RequestError,
         idempotent: bool,
         attempt: int,
     ) -> tuple[GenesysError | None, float | None]:
@@ -199,7 +199,7 @@ class Transport:
         backoff = self.rng.uniform(
             0, min(self.policy.max_delay, self.policy.base_delay * 2 ** (attempt - 1))
         )
-        if isinstance(outcome, httpx.TransportError):
+        if isinstance(outcome, httpx.RequestError):
             message = f"no answer ({type(outcome).__name__})"
             if not (idempotent or isinstance(outcome, _NOT_SENT)):
                 return AmbiguousWrite(
@@ -262,8 +262,13 @@ class _TokenSource:
                 auth=(self.client_id, self.secret.reveal()),
             )
             if isinstance(outcome, httpx.Response) and outcome.status_code == 200:
-                answer = outcome.json()
-                return str(answer["access_token"]), float(answer["expires_in"])
+                answer = _json(outcome, "POST", "/oauth/token")
+                try:
+                    return str(answer["access_token"]), float(answer["expires_in"])
+                except (KeyError, TypeError, ValueError):
+                    raise GenesysError(
+                        "POST", "/oauth/token", "the token answer has no token"
+                    ) from None
             if isinstance(outcome, httpx.Response) and outcome.status_code in (400, 401, 403):
                 raise Unauthorized(
                     "POST",
@@ -284,8 +289,16 @@ class _TokenSource:
 
 
 def _answer(response: httpx.Response) -> Answer:
-    data = response.json() if response.content else None
+    path = response.request.url.path
+    data = _json(response, response.request.method, path) if response.content else None
     return Answer(response.status_code, data, response.headers.get("ININ-Correlation-Id", ""))
+
+
+def _json(response: httpx.Response, method: str, path: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # includes a body that is not UTF-8
+        raise GenesysError(method, path, f"the {response.status_code} answer is not JSON") from None
 
 
 def _error(method: str, path: str, response: httpx.Response) -> GenesysError:
