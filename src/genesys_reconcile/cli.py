@@ -17,6 +17,8 @@ import click
 
 from genesys_reconcile import __version__, log
 from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
+from genesys_reconcile.genesys.connection import connect
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.redaction import redact
@@ -75,18 +77,35 @@ def settings(ctx: click.Context) -> Settings:
     help="text for people; json for tools; github for pull-request annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also check against the org: campaigns and contact lists exist, and attributes exist "
+    "in every list with fitting types. Reads only.",
+)
+@click.option("--sandbox", is_flag=True, help="Check online against the embedded sandbox org.")
 @click.pass_context
 def validate_command(
-    ctx: click.Context, paths: tuple[Path, ...], output_format: str, strict: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output_format: str,
+    strict: bool,
+    online: bool,
+    sandbox: bool,
 ) -> int:
-    """Check desired-state files offline: YAML, schema and semantic rules.
+    """Check desired-state files: YAML, schema and semantic rules, offline by default.
 
     PATHS are files or directories (searched for *.yaml and *.yml); by default the paths in
     reconcile.yaml, else segments/ and campaigns/. Every problem is reported with its file,
     line and column. Exits 1 when any file is invalid.
     """
     config = settings(ctx)
-    report = validate(list(paths) or list(config.paths), config)
+    targets = list(paths) or list(config.paths)
+    if online or sandbox:
+        with connect(config, sandbox=sandbox) as client:
+            report = validate(targets, config, LiveState(client))
+    else:
+        report = validate(targets, config)
     color = use_color(sys.stdout)
     if output_format == "json":
         output = diagnostics.render_json(report.diagnostics)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeGuard
 
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
 
@@ -25,6 +26,14 @@ class Kind(ABC):
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         """Semantic checks beyond the schema. They run on files that may also break the schema,
         so they look only at the parts that have the right shape."""
+
+    def check_across(self, documents: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Finding]]:
+        """Checks across all valid files of this kind; each finding names its file's index."""
+        return iter(())
+
+    def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
+        """Checks of a valid file against the org's live state."""
+        return iter(())
 
 
 def file_stem_for(name: str) -> str:

@@ -1,7 +1,8 @@
 """`CampaignSegmentation`: the segmentation fields of an existing outbound campaign (seed 003).
 
-Checks that need the contact lists themselves (attributes exist, values fit their types) and the
-compiled rules (at most 50, expressions of at most 2,048 characters) belong to the rule compiler.
+Offline, the rules are compiled with stand-in list ids to check the platform's limits (50
+rules, 2,048 characters an expression). Online, the campaign and lists must exist, and every
+attribute must exist in every list with a type its values and operators fit.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, is_number, mappings
 from genesys_reconcile.manifest.diagnostics import Finding
+from genesys_reconcile.rules import compiler, expression
+from genesys_reconcile.rules.model import Segmentation, from_document
 from genesys_reconcile.settings import Settings
 
 _ORDERING = {"<", "<=", ">", ">="}
+_RESERVED = "'{}' is a reserved word in rule expressions and cannot name an attribute"
 
 
 class CampaignSegmentation(Kind):
@@ -22,6 +27,10 @@ class CampaignSegmentation(Kind):
     identity_field: ClassVar[str] = "campaign"
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
+        yield from _reserved_names(data)
+        segmentation = model_of(data)
+        if segmentation:
+            yield from compiler.limit_findings(segmentation, compiler.offline_lists(segmentation))
         demographics = data.get("demographics")
         if isinstance(demographics, dict):
             for attribute, criterion in demographics.items():
@@ -34,6 +43,43 @@ class CampaignSegmentation(Kind):
                     ("exclusions", index, "operator"),
                     f"'{operator}' cannot order true/false; use = or !=",
                 )
+
+    def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
+        segmentation = model_of(data)
+        if segmentation is None:
+            return
+        campaign = segmentation.campaign
+        if not any(campaign in (c.get("id"), c.get("name")) for c in live.campaigns):
+            yield Finding(
+                ("campaign",),
+                f"campaign '{campaign}' does not exist; segmentation applies to an existing "
+                "campaign and never creates one",
+            )
+        lists = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
+        yield from compiler.list_findings(segmentation, lists)
+
+
+def model_of(data: dict[str, Any]) -> Segmentation | None:
+    """The model of a file whose shape is right and whose parts compile, else None (the schema
+    and the checks above report why)."""
+    try:
+        segmentation = from_document(data)
+        compiler.compile_rules(segmentation, compiler.offline_lists(segmentation))
+    except (KeyError, TypeError, AttributeError, ValueError):
+        return None
+    return segmentation
+
+
+def _reserved_names(data: dict[str, Any]) -> Iterator[Finding]:
+    demographics = data.get("demographics")
+    for attribute in demographics if isinstance(demographics, dict) else []:
+        if attribute in expression.RESERVED:
+            yield Finding(("demographics", attribute), _RESERVED.format(attribute))
+    for index, exclusion in mappings(data, "exclusions"):
+        if exclusion.get("attribute") in expression.RESERVED:
+            yield Finding(
+                ("exclusions", index, "attribute"), _RESERVED.format(exclusion["attribute"])
+            )
 
 
 def _criterion_findings(path: tuple[str, str], criterion: dict[str, Any]) -> Iterator[Finding]:

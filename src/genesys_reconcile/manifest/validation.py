@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genesys_reconcile.errors import ConfigError, ManifestError
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
@@ -53,7 +54,8 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(found)
 
 
-def validate(paths: Sequence[Path], settings: Settings) -> Report:
+def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None = None) -> Report:
+    """Check the files under `paths`; with `live`, also against the org's current state."""
     files = discover(paths)
     if not files:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
@@ -70,6 +72,11 @@ def validate(paths: Sequence[Path], settings: Settings) -> Report:
         if resource:
             report.resources.append(resource)
     report.diagnostics.extend(_cross_file_diagnostics(report.resources))
+    report.diagnostics.extend(_kind_wide_diagnostics(report.resources))
+    if live is not None:
+        for resource in report.resources:
+            found = resource.kind.check_live(resource.document.data, live)
+            report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found)
     report.diagnostics.sort()
     return report
 
@@ -94,6 +101,13 @@ def _kind_finding(kind_name: object) -> Finding:
     close = difflib.get_close_matches(str(kind_name), known, n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
     return Finding(("kind",), f"unknown kind {kind_name!r}; {hint}")
+
+
+def _kind_wide_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnostic]:
+    for kind in KINDS.values():
+        documents = [r.document for r in resources if r.kind is kind]
+        for index, finding in kind.check_across([d.data for d in documents]):
+            yield Diagnostic.of(documents[index], finding)
 
 
 def _cross_file_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnostic]:
