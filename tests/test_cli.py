@@ -150,8 +150,8 @@ def test_a_usage_error_exits_1_never_2(run) -> None:
 def test_help_explains_the_command(run) -> None:
     result = run("validate", "--help")
     assert result.code == 0
-    assert "Check desired-state files offline" in result.out
-    assert "--strict" in result.out and "github" in result.out
+    assert "Check desired-state files: YAML, schema and semantic rules" in result.out
+    assert "--strict" in result.out and "github" in result.out and "--online" in result.out
 
 
 def test_an_internal_error_exits_3_with_a_log_and_no_traceback(run, monkeypatch) -> None:
