@@ -14,7 +14,7 @@ holds.yaml:2:1: warning: name: file name 'holds' does not match the name; expect
 holds.yaml:7:19: error: query.aggregations[0].field: unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under segments.fields in reconcile.yaml)
 long-holds.yaml:2:1: warning: name: file name 'long-holds' does not match the name; expected 'holds-100-the-sequel.yaml'
 spring.yaml:2:1: warning: campaign: file name 'spring' does not match the campaign; expected 'spring-outreach.yaml'
-spring.yaml:5:18: error: demographics.age.max: the range is empty: min 55 is greater than max 25, so no contact matches
+spring.yaml:5:18: error: demographics.age.max: age has minimum 55 above its maximum 25: the campaign would dial no one
 2 errors, 3 warnings in 3 files
 """
 
@@ -23,7 +23,7 @@ GITHUB = """\
 ::error file=holds.yaml,line=7,col=19,title=query.aggregations[0].field::unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under segments.fields in reconcile.yaml)
 ::warning file=long-holds.yaml,line=2,col=1,title=name::file name 'long-holds' does not match the name; expected 'holds-100-the-sequel.yaml'
 ::warning file=spring.yaml,line=2,col=1,title=campaign::file name 'spring' does not match the campaign; expected 'spring-outreach.yaml'
-::error file=spring.yaml,line=5,col=18,title=demographics.age.max::the range is empty: min 55 is greater than max 25, so no contact matches
+::error file=spring.yaml,line=5,col=18,title=demographics.age.max::age has minimum 55 above its maximum 25: the campaign would dial no one
 """
 
 

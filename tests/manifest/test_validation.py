@@ -126,3 +126,28 @@ def test_hidden_directories_and_other_files_are_not_read(tmp_path: Path) -> None
     _write(tmp_path / "notes.txt", "not yaml: [")
     report = validate([tmp_path], Settings(root=tmp_path, paths=()))
     assert report.files == 1 and report.diagnostics == []
+
+
+def test_campaigns_that_could_dial_one_contact_twice_are_warned_about(tmp_path: Path) -> None:
+    spring = "kind: CampaignSegmentation\ncampaign: Spring Outreach\nlists: [Primary Leads]\ndemographics:\n  age: {min: 25, max: 55}\n"
+    _write(tmp_path / "spring-outreach.yaml", spring)
+    _write(
+        tmp_path / "win-back.yaml",
+        "kind: CampaignSegmentation\ncampaign: Win Back\nlists: [Primary Leads, Lapsed]\ndemographics:\n  age: {min: 50}\n",
+    )
+    report = validate([tmp_path], Settings(root=tmp_path, paths=()))
+    assert [
+        (d.file.rsplit("/", 1)[-1], d.line, d.severity, d.message) for d in report.diagnostics
+    ] == [
+        (
+            "win-back.yaml",
+            3,
+            "warning",
+            "shares list 'Primary Leads' with campaign 'Spring Outreach', and a contact with age 50 to 55 matches both: it could be dialled twice",
+        )
+    ]
+    _write(
+        tmp_path / "win-back.yaml",
+        "kind: CampaignSegmentation\ncampaign: Win Back\nlists: [Primary Leads]\ndemographics:\n  age: {min: 56}\n",
+    )
+    assert validate([tmp_path], Settings(root=tmp_path, paths=())).diagnostics == []

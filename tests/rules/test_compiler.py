@@ -188,7 +188,7 @@ def test_online_validation_checks_campaigns_lists_attributes_and_types(
     write(
         tmp_path,
         "summer-sale.yaml",
-        "kind: CampaignSegmentation\ncampaign: Summer Sale\nlists: [Primary Leads]\n",
+        "kind: CampaignSegmentation\ncampaign: Summer Sale\nlists: [Renewals Due]\n",
     )
     assert run("validate").code == 0  # offline, nothing is wrong
     result = run("validate", "--sandbox")

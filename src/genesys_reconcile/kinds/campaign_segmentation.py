@@ -7,14 +7,14 @@ attribute must exist in every list with a type its values and operators fit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds.base import Kind, is_number, mappings
-from genesys_reconcile.manifest.diagnostics import Finding
-from genesys_reconcile.rules import compiler, expression
-from genesys_reconcile.rules.model import Segmentation, from_document
+from genesys_reconcile.kinds.base import Kind, mappings
+from genesys_reconcile.manifest.diagnostics import Finding, Severity
+from genesys_reconcile.rules import compiler, expression, overlap
+from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
 from genesys_reconcile.settings import Settings
 
 _ORDERING = {"<", "<=", ">", ">="}
@@ -31,6 +31,7 @@ class CampaignSegmentation(Kind):
         segmentation = model_of(data)
         if segmentation:
             yield from compiler.limit_findings(segmentation, compiler.offline_lists(segmentation))
+            yield from (_finding(o) for o in overlap.analyse(segmentation))
         demographics = data.get("demographics")
         if isinstance(demographics, dict):
             for attribute, criterion in demographics.items():
@@ -43,6 +44,13 @@ class CampaignSegmentation(Kind):
                     ("exclusions", index, "operator"),
                     f"'{operator}' cannot order true/false; use = or !=",
                 )
+
+    def check_across(self, documents: Sequence[dict[str, Any]]) -> Iterator[tuple[int, Finding]]:
+        """Campaigns drawing on one list whose audiences intersect could dial a contact twice."""
+        models = [(index, model_of(data)) for index, data in enumerate(documents)]
+        valid = [(index, m) for index, m in models if m is not None]
+        for position, found in overlap.analyse_across([m for _, m in valid]):
+            yield valid[position][0], _finding(found)
 
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         segmentation = model_of(data)
@@ -59,6 +67,10 @@ class CampaignSegmentation(Kind):
         yield from compiler.list_findings(segmentation, lists)
 
 
+def _finding(found: overlap.Overlap) -> Finding:
+    return Finding(found.path, found.message, Severity(found.severity))
+
+
 def model_of(data: dict[str, Any]) -> Segmentation | None:
     """The model of a file whose shape is right and whose parts compile, else None (the schema
     and the checks above report why)."""
@@ -67,6 +79,8 @@ def model_of(data: dict[str, Any]) -> Segmentation | None:
         compiler.compile_rules(segmentation, compiler.offline_lists(segmentation))
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
+    if any(isinstance(c, OneOf) and not c.values for c in segmentation.criteria):
+        return None  # an empty set breaks the schema, which says so
     return segmentation
 
 
@@ -83,11 +97,6 @@ def _reserved_names(data: dict[str, Any]) -> Iterator[Finding]:
 
 
 def _criterion_findings(path: tuple[str, str], criterion: dict[str, Any]) -> Iterator[Finding]:
-    low, high = criterion.get("min"), criterion.get("max")
+    # An empty range is the overlap analysis's to report, with the other conflicts.
     if "allowed" in criterion and ("min" in criterion or "max" in criterion):
         yield Finding(path, "use either a range (min, max) or a set (allowed), not both")
-    if is_number(low) and is_number(high) and low > high:
-        yield Finding(
-            (*path, "max"),
-            f"the range is empty: min {low} is greater than max {high}, so no contact matches",
-        )
