@@ -18,6 +18,7 @@ from genesys_reconcile.rules.compiler import (
     ContactList,
     compile_rules,
     limit_findings,
+    list_findings,
     offline_lists,
 )
 from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
@@ -258,6 +259,7 @@ def test_examples_and_harder_campaigns_are_accepted_by_the_platform(
     segmentation = from_document(data)
     with connect(Settings(root=tmp_path, paths=()), sandbox=True) as client:
         lists = [ContactList.from_wire(e) for e in client.list_contact_lists()]
+        assert list(list_findings(segmentation, lists)) == []  # valid against the live lists
         chosen = [next(cl for cl in lists if cl.name == n) for n in segmentation.lists]
         rules = compile_rules(segmentation, chosen)
         campaign = next(c for c in client.list_campaigns() if c["name"] == segmentation.campaign)
