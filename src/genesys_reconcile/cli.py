@@ -16,11 +16,19 @@ from typing import Any
 import click
 
 from genesys_reconcile import __version__, log
-from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
+from genesys_reconcile.errors import (
+    EXIT_CHANGES,
+    EXIT_FAILURE,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    ReconcileError,
+)
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.plan import text
+from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
@@ -116,6 +124,37 @@ def validate_command(
     if output:
         click.echo(output, color=color)
     return EXIT_FAILURE if report.failed(strict) else EXIT_OK
+
+
+@cli.command(name="plan")
+@click.option("--sandbox", is_flag=True, help="Plan against the embedded sandbox org.")
+@click.option("--prune", is_flag=True, help="Also delete live resources the repository lacks.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when nothing would change, 2 when something would, 1 on error.",
+)
+@click.pass_context
+def plan_command(ctx: click.Context, sandbox: bool, prune: bool, detailed_exitcode: bool) -> int:
+    """Show what apply would change in the org, field by field.
+
+    Reads the org with one listing per kind (read-only credentials suffice), checks the
+    files against it, and prints the creates, updates and deletes. Nothing is changed.
+    """
+    config = settings(ctx)
+    with connect(config, sandbox=sandbox) as client:
+        live = LiveState(client)
+        report = validate(list(config.paths), config, live)
+        if report.failed():
+            click.echo(
+                diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stderr)),
+                err=True,
+            )
+            raise ReconcileError("the files are invalid; nothing was planned")
+        plan = make_plan(report.resources, live, prune=prune)
+    color = use_color(sys.stdout)
+    click.echo(text.render(plan, color), nl=False, color=color)
+    return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 
 _COUNT = click.IntRange(min=0)

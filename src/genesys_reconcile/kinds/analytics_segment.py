@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
+import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, is_number, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.settings import Settings
@@ -62,6 +65,40 @@ class AnalyticsSegment(Kind):
                     f"cannot group by {field}, a numeric metric; group by a text field "
                     "such as queue.name",
                 )
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
+        return live.segments
+
+    def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
+        return _normalised({k: data[k] for k in MANAGED if k in data})
+
+    def current(
+        self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
+    ) -> dict[str, Any]:
+        fields = desired.keys() if desired is not None else MANAGED
+        return _normalised({k: entity[k] for k in fields if k in entity})
+
+
+# The body fields a file sets; the server adds id, version, dates and selfUri.
+MANAGED = ("name", "description", "type", "query")
+
+
+def _normalised(body: dict[str, Any]) -> dict[str, Any]:
+    """Comparable: instants in one spelling, and predicates (which AND and OR combine in any
+    order) sorted, so only real differences show."""
+    body = copy.deepcopy(body)
+    query = body.get("query", {})
+    window = query.get("timeWindow", {})
+    for key in ("start", "end"):
+        instant = _parse_instant(str(window.get(key, "")))
+        if instant is not None:
+            window[key] = instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    predicates = query.get("filter", {}).get("predicates")
+    if isinstance(predicates, list):
+        predicates.sort(key=lambda p: json.dumps(p, sort_keys=True))
+    return body
 
 
 def _window_findings(window: dict[str, Any]) -> Iterator[Finding]:

@@ -16,6 +16,8 @@ class Kind(ABC):
     kind: ClassVar[str]
     schema_file: ClassVar[str]
     identity_field: ClassVar[str]
+    # Whether the reconciler may create resources of this kind, or delete unmanaged ones.
+    creatable: ClassVar[bool] = True
 
     def identity(self, data: dict[str, Any]) -> str | None:
         """The resource's name, unique within its kind; None when the file lacks one."""
@@ -34,6 +36,26 @@ class Kind(ABC):
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         """Checks of a valid file against the org's live state."""
         return iter(())
+
+    # -- planning: both sides in the comparable wire shape ------------------------------------
+
+    @abstractmethod
+    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
+        """Every live resource of this kind, managed or not."""
+
+    def matches(self, name: str, entity: dict[str, Any]) -> bool:
+        return entity.get("name") == name
+
+    @abstractmethod
+    def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
+        """What the file asks for, as the API would hold it, normalised."""
+
+    @abstractmethod
+    def current(
+        self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
+    ) -> dict[str, Any]:
+        """A live entity's managed fields, normalised like `desired`; with `desired`, only the
+        fields the file manages."""
 
 
 def file_stem_for(name: str) -> str:

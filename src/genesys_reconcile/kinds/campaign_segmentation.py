@@ -7,6 +7,7 @@ attribute must exist in every list with a type its values and operators fit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
@@ -25,6 +26,7 @@ class CampaignSegmentation(Kind):
     kind: ClassVar[str] = "CampaignSegmentation"
     schema_file: ClassVar[str] = "campaign-segmentation.schema.json"
     identity_field: ClassVar[str] = "campaign"
+    creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)
@@ -65,6 +67,81 @@ class CampaignSegmentation(Kind):
             )
         lists = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
         yield from compiler.list_findings(segmentation, lists)
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
+        return live.campaigns
+
+    def matches(self, name: str, entity: dict[str, Any]) -> bool:
+        return name in (entity.get("id"), entity.get("name"))
+
+    def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
+        segmentation = from_document(data)
+        available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
+        lists = [compiler.resolve(name, available) for name in segmentation.lists]
+        rules = compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
+        wanted = _view(rules, live) | {"contactFilters": SAME_AS_RULES}
+        return wanted | {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
+
+    def current(
+        self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
+    ) -> dict[str, Any]:
+        rules = entity.get("rules", [])
+        same = _canonical(entity.get("contactFilters", [])) == _canonical(rules)
+        view = _view(rules, live) | {
+            "contactFilters": SAME_AS_RULES if same else "differ from rules"
+        }
+        view |= {k: entity[k] for k in ("useOnlyOnce", "dialingMode") if k in entity}
+        return {k: v for k, v in view.items() if desired is None or k in desired}
+
+
+# A reviewer compares segmentations by meaning: lists by name, conditions as canonical text.
+# The wire rules are compiled again from the file when they are written.
+SAME_AS_RULES = "same as rules"
+
+
+def _view(rules: list[Any], live: LiveState) -> dict[str, Any]:
+    names = {str(e["id"]): str(e["name"]) for e in live.contact_lists}
+    view: dict[str, list[str]] = {"lists": [], "include": [], "exclude": []}
+    for rule in _canonical(rules):
+        text = str(rule.get("expression"))
+        parsed = _parsed(text)
+        if rule.get("type") == "list" and isinstance(parsed, expression.Comparison):
+            view["lists"].append(names.get(str(parsed.value), str(parsed.value)))
+        else:
+            action = (rule.get("actions") or [{}])[0].get("type", "include")
+            view["exclude" if action == "exclude" else "include"].append(text)
+    return {key: sorted(values) for key, values in view.items()}
+
+
+def _canonical(rules: Any) -> list[dict[str, Any]]:
+    """Rules in one order and one spelling: live expressions are parsed and rendered again, so
+    `age>=25` and `age >= 25` are no difference, and rule order is not either."""
+    found = (
+        [_canonical_rule(r) for r in rules if isinstance(r, dict)]
+        if isinstance(rules, list)
+        else []
+    )
+    return sorted(found, key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def _parsed(text: str) -> expression.Expr | None:
+    try:
+        return expression.parse(text)
+    except expression.ExpressionSyntaxError:
+        return None
+
+
+def _canonical_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    parsed = _parsed(str(rule.get("expression")))
+    if parsed is None:
+        return rule
+    text = expression.render(parsed)
+    canonical = dict(rule, expression=text)
+    if isinstance(rule.get("filter"), dict):
+        canonical["filter"] = dict(rule["filter"], expression=text)
+    return canonical
 
 
 def _finding(found: overlap.Overlap) -> Finding:

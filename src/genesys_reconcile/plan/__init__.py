@@ -1,0 +1,1 @@
+"""Plans: what would change, field by field, and how a reviewer reads it."""

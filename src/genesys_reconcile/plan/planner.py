@@ -1,0 +1,123 @@
+"""Desired against live: match by (kind, name), normalise both sides, diff field by field.
+
+Live state comes from one listing per kind (pages of 100, read concurrently), never from one
+request per resource; every kind's rules for normalising live in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.manifest.validation import Resource
+from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+
+
+def make_plan(resources: Sequence[Resource], live: LiveState, prune: bool = False) -> Plan:
+    plan = Plan()
+    for kind in KINDS.values():
+        desired = [r for r in resources if r.kind is kind]
+        entities = kind.live_entities(live)
+        matched: set[str] = set()
+        for resource in desired:
+            entity = next((e for e in entities if kind.matches(resource.name, e)), None)
+            change = _change(kind, resource, entity, live)
+            if entity is not None:
+                matched.add(str(entity["id"]))
+            if change is None:
+                plan.unchanged += 1
+            else:
+                plan.changes.append(change)
+        unmanaged = [e for e in entities if str(e["id"]) not in matched]
+        if prune and kind.creatable:
+            plan.changes.extend(_deletion(kind, e, live) for e in unmanaged)
+        elif unmanaged and kind.creatable:
+            plan.unmanaged[kind.kind] = len(unmanaged)
+    plan.changes.sort(key=lambda c: c.key)
+    return plan
+
+
+def _change(
+    kind: Kind, resource: Resource, entity: dict[str, Any] | None, live: LiveState
+) -> Change | None:
+    after = kind.desired(resource.document.data, live)
+    source = str(resource.document.locate((kind.identity_field,)))
+    if entity is None:
+        fields = tuple(FieldChange(path, None, value) for path, value in _leaves(after))
+        return Change(kind.kind, resource.name, Action.CREATE, fields, after=after, source=source)
+    before = kind.current(entity, after, live)
+    fields = differences(before, after)
+    if not fields:
+        return None
+    return Change(
+        kind.kind,
+        resource.name,
+        Action.UPDATE,
+        fields,
+        id=str(entity["id"]),
+        version=entity.get("version"),
+        before=before,
+        after=after,
+        source=source,
+    )
+
+
+def _deletion(kind: Kind, entity: dict[str, Any], live: LiveState) -> Change:
+    before = kind.current(entity, None, live)
+    fields = tuple(FieldChange(path, value, None) for path, value in _leaves(before))
+    return Change(
+        kind.kind,
+        str(entity.get("name", entity["id"])),
+        Action.DELETE,
+        fields,
+        id=str(entity["id"]),
+        version=entity.get("version"),
+        before=before,
+    )
+
+
+def differences(before: Any, after: Any) -> tuple[FieldChange, ...]:
+    """Field-level differences, by path; 300 and 300.0 are the same number."""
+    diff = DeepDiff(before, after, ignore_numeric_type_changes=True, view="tree")
+    changes = []
+    for items in diff.values():
+        for item in items:
+            old = None if _absent(item.t1) else item.t1
+            new = None if _absent(item.t2) else item.t2
+            changes.append(FieldChange(_path(item.path(output_format="list")), old, new))
+    return tuple(sorted(changes, key=lambda c: _sort_key(c.path)))
+
+
+def _absent(value: Any) -> bool:
+    return type(value).__name__ == "NotPresent"  # deepdiff's marker for a missing side
+
+
+def _path(parts: Sequence[str | int]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _sort_key(path: str) -> list[Any]:
+    # Numeric indexes in order: items[2] before items[10].
+    return [
+        int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "").split(".")
+    ]
+
+
+def _leaves(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Each field of a created or deleted resource, as `path, value`; lists of plain values
+    stay whole, as a reviewer reads them."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from _leaves(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        for index, item in enumerate(value):
+            yield from _leaves(item, f"{prefix}[{index}]")
+    else:
+        yield prefix, value

@@ -1,0 +1,172 @@
+"""`reconcile plan --sandbox` on a copy of the repository: the demo org's diff, convergence,
+drift, pruning, exit codes and the API cost of reading live state."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genesys_reconcile.genesys.connection import connect
+from genesys_reconcile.kinds.analytics_segment import MANAGED
+from genesys_reconcile.manifest.yaml import load_file
+from genesys_reconcile.rules.compiler import ContactList, compile_rules, resolve
+from genesys_reconcile.rules.model import from_document
+from genesys_reconcile.sandbox.app import Sandbox
+from genesys_reconcile.sandbox.embedded import STATE_FILE
+from genesys_reconcile.sandbox.state import save
+from genesys_reconcile.settings import load_settings
+from tests.conftest import ROOT
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("segments", "campaigns", "schemas"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def org(repo: Path) -> Sandbox:
+    """The embedded sandbox's org, to change it between runs as someone else would."""
+    return Sandbox(state_file=repo / STATE_FILE)
+
+
+def converge(repo: Path) -> None:
+    """Make the sandbox org match the files (what apply will do), through the client."""
+    settings = load_settings()
+    with connect(settings, sandbox=True) as client:
+        segments = {s["name"]: s for s in client.list_segments()}
+        for path in sorted((repo / "segments").glob("*.yaml")):
+            body = {k: v for k, v in load_file(path).data.items() if k in MANAGED}
+            live = segments.get(body["name"])
+            if live is None:
+                client.create_segment(body)
+            else:
+                client.update_segment(live["id"], live["version"], body)
+        lists = [ContactList.from_wire(e) for e in client.list_contact_lists()]
+        campaigns = client.list_campaigns()
+        for path in sorted((repo / "campaigns").glob("*.yaml")):
+            data = load_file(path).data
+            segmentation = from_document(data)
+            rules = compile_rules(segmentation, [resolve(n, lists) for n in segmentation.lists])  # type: ignore[misc]
+            live = next(c for c in campaigns if c["name"] == segmentation.campaign)
+            changes = {"rules": rules, "contactFilters": rules} | {
+                k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data
+            }
+            client.update_campaign(live["id"], live["version"], changes)
+
+
+def test_the_demo_org_plan_reads_like_the_golden_file(run, repo: Path) -> None:
+    result = run("plan", "--sandbox")
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (GOLDEN / "demo-plan.txt").read_text(encoding="utf-8")
+
+
+def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) -> None:
+    run("plan", "--sandbox")
+    converge(repo)
+    result = run("plan", "--sandbox", "--detailed-exitcode")
+    assert result.code == 0
+    assert result.out == (
+        "No changes. The org matches the repository.\n"
+        "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+    )
+
+
+def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None:
+    run("plan", "--sandbox")
+    converge(repo)
+    sandbox = org(repo)
+    segment = next(s for s in sandbox.state.segments.values() if s["name"] == "Short Voice Calls")
+    segment["query"]["filter"]["predicates"][1]["value"] = 45
+    campaign = next(c for c in sandbox.state.campaigns.values() if c["name"] == "Spring Outreach")
+    campaign["dialingMode"] = "power"
+    save(sandbox.state, repo / STATE_FILE)
+    result = run("plan", "--sandbox", "--detailed-exitcode")
+    assert result.code == 2
+    assert result.out == (
+        '~ AnalyticsSegment "Short Voice Calls" will be updated in place  (segments/short-voice-calls.yaml:3:1)\n'
+        "    ~ query.filter.predicates[1].value: 45 -> 30\n"
+        "\n"
+        '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)\n'
+        '    ~ dialingMode: "power" -> "progressive"\n'
+        "\n"
+        "Plan: 0 to create, 2 to update, 0 to delete.\n"
+        "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+    )
+
+
+def test_differences_of_spelling_and_order_are_not_changes(run, repo: Path) -> None:
+    run("plan", "--sandbox")
+    converge(repo)
+    sandbox = org(repo)
+    campaign = next(c for c in sandbox.state.campaigns.values() if c["name"] == "Spring Outreach")
+    campaign["rules"] = list(reversed(campaign["rules"]))
+    for rule in campaign["rules"]:
+        rule["expression"] = rule["expression"].replace(" >= ", ">=").replace(" AND ", "  AND\n ")
+    segment = next(s for s in sandbox.state.segments.values() if s["name"] == "Short Voice Calls")
+    segment["query"]["filter"]["predicates"].reverse()
+    segment["query"]["timeWindow"]["start"] = "2024-08-01T02:00:00+02:00"
+    save(sandbox.state, repo / STATE_FILE)
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
+
+
+def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
+    run("plan", "--sandbox")
+    converge(repo)
+    result = run("plan", "--sandbox", "--prune")
+    assert result.out.splitlines()[:3] == [
+        '- AnalyticsSegment "Abandoned Callbacks" will be deleted',
+        '    - name: "Abandoned Callbacks"',
+        '    - description: "Callbacks that waited over two minutes; created in the admin console"',
+    ]
+    assert result.out.endswith("Plan: 0 to create, 0 to update, 1 to delete.\n")
+
+
+def test_invalid_files_are_reported_and_nothing_is_planned(run, repo: Path) -> None:
+    (repo / "campaigns/spring-outreach.yaml").write_text(
+        "kind: CampaignSegmentation\ncampaign: Spring Outreach\nlists: [Primary Leeds]\n",
+        encoding="utf-8",
+    )
+    result = run("plan", "--sandbox")
+    assert (result.code, result.out) == (1, "")
+    assert (
+        "campaigns/spring-outreach.yaml:3:9: error: lists[0]: contact list 'Primary Leeds' does not exist; did you mean 'Primary Leads'?"
+        in result.err
+    )
+    assert result.err.endswith("error: the files are invalid; nothing was planned\n")
+
+
+@pytest.mark.parametrize("extra", [0, 250, 1_000])
+def test_reading_live_state_costs_one_call_per_page(run, repo: Path, extra: int) -> None:
+    sandbox = org(repo)
+    template = next(iter(sandbox.state.segments.values()))
+    for index in range(extra):
+        sandbox.state.segments[f"x-{index}"] = dict(
+            template, id=f"x-{index}", name=f"Extra {index:04d}"
+        )
+    save(sandbox.state, repo / STATE_FILE)
+    journal: dict[str, Any] = {}
+
+    def keep_journal(self: Sandbox) -> None:
+        journal.update(self.journal_view(None).body)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            "genesys_reconcile.sandbox.embedded.Embedded.close",
+            lambda self: (keep_journal(self.server.app), self.server.close()),
+        )
+        assert run("plan", "--sandbox").code == 0
+    counts = journal["counts"]
+    total = extra + 3
+    assert counts["GET /api/v2/analytics/segments"] == math.ceil(total / 100)
+    assert counts["GET /api/v2/outbound/campaigns"] == counts["GET /api/v2/outbound/lists"] == 1
+    assert not any("{id}" in route for route in counts), json.dumps(counts)
