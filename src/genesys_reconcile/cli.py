@@ -26,8 +26,8 @@ from genesys_reconcile.errors import (
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest import diagnostics
-from genesys_reconcile.manifest.validation import validate
-from genesys_reconcile.plan import text
+from genesys_reconcile.manifest.validation import discover, validate
+from genesys_reconcile.plan import document, markdown, text
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
@@ -128,6 +128,19 @@ def validate_command(
 
 @cli.command(name="plan")
 @click.option("--sandbox", is_flag=True, help="Plan against the embedded sandbox org.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; markdown for a pull-request comment; json for tools.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also save the plan as JSON, for review and for `apply PLAN_FILE`.",
+)
 @click.option("--prune", is_flag=True, help="Also delete live resources the repository lacks.")
 @click.option(
     "--detailed-exitcode",
@@ -135,7 +148,14 @@ def validate_command(
     help="Exit 0 when nothing would change, 2 when something would, 1 on error.",
 )
 @click.pass_context
-def plan_command(ctx: click.Context, sandbox: bool, prune: bool, detailed_exitcode: bool) -> int:
+def plan_command(
+    ctx: click.Context,
+    sandbox: bool,
+    output_format: str,
+    out: Path | None,
+    prune: bool,
+    detailed_exitcode: bool,
+) -> int:
     """Show what apply would change in the org, field by field.
 
     Reads the org with one listing per kind (read-only credentials suffice), checks the
@@ -152,8 +172,17 @@ def plan_command(ctx: click.Context, sandbox: bool, prune: bool, detailed_exitco
             )
             raise ReconcileError("the files are invalid; nothing was planned")
         plan = make_plan(report.resources, live, prune=prune)
+        api_url = client.transport.endpoints.api_url
+    inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
+    if out:
+        write_atomically(out, document.render(plan, api_url, inputs))
     color = use_color(sys.stdout)
-    click.echo(text.render(plan, color), nl=False, color=color)
+    if output_format == "json":
+        click.echo(document.render(plan, api_url, inputs), nl=False)
+    elif output_format == "markdown":
+        click.echo(markdown.render(plan), nl=False)
+    else:
+        click.echo(text.render(plan, color), nl=False, color=color)
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
 
 
@@ -230,6 +259,14 @@ def sandbox_serve(host: str, port: int, state_file: Path | None, **options: Any)
         pass
     finally:
         server.close()
+
+
+def write_atomically(path: Path, content: str) -> None:
+    """Write a whole file or nothing: a crash never leaves half a plan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(content, encoding="utf-8")
+    partial.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
 
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.kinds.analytics_segment import MANAGED
 from genesys_reconcile.manifest.yaml import load_file
+from genesys_reconcile.plan.document import checksum
 from genesys_reconcile.rules.compiler import ContactList, compile_rules, resolve
 from genesys_reconcile.rules.model import from_document
 from genesys_reconcile.sandbox.app import Sandbox
+from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.sandbox.embedded import STATE_FILE
 from genesys_reconcile.sandbox.state import save
 from genesys_reconcile.settings import load_settings
@@ -170,3 +173,86 @@ def test_reading_live_state_costs_one_call_per_page(run, repo: Path, extra: int)
     assert counts["GET /api/v2/analytics/segments"] == math.ceil(total / 100)
     assert counts["GET /api/v2/outbound/campaigns"] == counts["GET /api/v2/outbound/lists"] == 1
     assert not any("{id}" in route for route in counts), json.dumps(counts)
+
+
+def test_the_markdown_comment_reads_like_the_golden_file(run, repo: Path) -> None:
+    result = run("plan", "--sandbox", "--format", "markdown")
+    assert result.code == 0
+    assert result.out == (GOLDEN / "demo-plan.md").read_text(encoding="utf-8")
+
+
+def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> None:
+    result = run("plan", "--sandbox", "--format", "json", "--out", "plans/plan.json")
+    document = json.loads(result.out)
+    saved = json.loads((repo / "plans/plan.json").read_text(encoding="utf-8"))
+    assert {k: v for k, v in saved.items() if k != "createdAt"} == {
+        k: v for k, v in document.items() if k != "createdAt"
+    }
+    Draft202012Validator(
+        json.loads((ROOT / "schemas/plan.schema.json").read_text(encoding="utf-8"))
+    ).validate(document)
+    assert document["summary"] == {
+        "create": 2,
+        "update": 3,
+        "delete": 0,
+        "unchanged": 2,
+        "unmanaged": {"AnalyticsSegment": 1},
+    }
+    spring = next(c for c in document["changes"] if c["name"] == "Spring Outreach")
+    assert (spring["action"], spring["version"], spring["id"]) == (
+        "update",
+        1,
+        entity_id("campaign", "Spring Outreach"),
+    )
+    assert document["checksum"] == checksum(document["changes"])
+    assert document["apiUrl"].startswith("http://127.0.0.1:")
+    assert [p.name for p in (repo / "plans").iterdir()] == ["plan.json"]  # no partial file left
+
+
+def test_the_input_digest_follows_the_files(run, repo: Path) -> None:
+    first = json.loads(run("plan", "--sandbox", "--format", "json").out)["inputDigest"]
+    assert json.loads(run("plan", "--sandbox", "--format", "json").out)["inputDigest"] == first
+    with (repo / "segments/short-voice-calls.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# a comment changes the bytes\n")
+    assert json.loads(run("plan", "--sandbox", "--format", "json").out)["inputDigest"] != first
+
+
+def test_a_comment_over_the_limit_keeps_the_summary_and_says_what_was_cut() -> None:
+    from genesys_reconcile.plan import markdown
+    from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+
+    changes = [
+        Change(
+            "AnalyticsSegment",
+            f"Segment {i:03d}",
+            Action.CREATE,
+            tuple(FieldChange(f"f{j}", None, "x" * 200) for j in range(40)),
+        )
+        for i in range(30)
+    ]
+    plan = Plan(changes=changes)
+    comment = markdown.render(plan)
+    assert len(comment) <= markdown.COMMENT_LIMIT
+    assert comment.startswith(
+        markdown.MARKER + "\n### Plan: 30 to create, 0 to update, 0 to delete."
+    )
+    shown = comment.count("<details>")
+    assert 0 < shown < 30
+    assert comment.rstrip().endswith(
+        f"> {30 - shown} resources not shown: this comment is limited to 65,536 characters. The full plan is in the job's plan artifact."
+    )
+    assert comment.count("| `+` | AnalyticsSegment |") == 30  # the table lists every resource
+
+
+def test_no_format_of_the_plan_holds_a_secret(run, repo: Path) -> None:
+    from genesys_reconcile import redaction
+
+    outputs = [
+        run("plan", "--sandbox", "--format", f, "--out", "plan.json").out
+        for f in ("text", "markdown", "json")
+    ]
+    outputs.append((repo / "plan.json").read_text(encoding="utf-8"))
+    known = list(redaction._known)
+    assert known  # the run's client secret and tokens were registered
+    for secret in known:
+        assert all(secret not in output for output in outputs)

@@ -1,0 +1,67 @@
+"""The plan as a JSON document: what `plan --out` saves and `apply PLAN_FILE` executes.
+
+It records where the plan was made (API URL), from what (a digest of the input files) and,
+per change, the live id and version it was computed from, so apply can refuse anything that
+moved since. A checksum over the changes detects an edited plan. It holds no secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from genesys_reconcile import __version__
+from genesys_reconcile.manifest.yaml import display_path
+from genesys_reconcile.plan.model import Action, Plan
+
+FORMAT_VERSION = 1
+
+
+def to_document(
+    plan: Plan, api_url: str, inputs: Sequence[Path], now: datetime | None = None
+) -> dict[str, Any]:
+    changes = [_change(c) for c in plan.changes]
+    return {
+        "formatVersion": FORMAT_VERSION,
+        "tool": {"name": "genesys-reconcile", "version": __version__},
+        "createdAt": (now or datetime.now(UTC))
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z"),
+        "apiUrl": api_url,
+        "inputDigest": input_digest(inputs),
+        "summary": {
+            **{action.value: plan.count(action) for action in Action},
+            "unchanged": plan.unchanged,
+            "unmanaged": dict(sorted(plan.unmanaged.items())),
+        },
+        "changes": changes,
+        "checksum": checksum(changes),
+    }
+
+
+def render(plan: Plan, api_url: str, inputs: Sequence[Path]) -> str:
+    return json.dumps(to_document(plan, api_url, inputs), indent=2, ensure_ascii=False) + "\n"
+
+
+def checksum(changes: list[dict[str, Any]]) -> str:
+    canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def input_digest(paths: Sequence[Path]) -> str:
+    """One digest of the files a plan was made from: their names and their bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(paths, key=display_path):
+        digest.update(display_path(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def _change(change: Any) -> dict[str, Any]:
+    data = asdict(change)
+    data["action"] = change.action.value
+    return data

@@ -1,0 +1,83 @@
+"""The plan as a pull-request comment: a summary table, then one collapsible section per
+resource with a `diff` block, within GitHub's comment limit.
+
+When the plan does not fit, whole sections are left out from the end, and a notice says how
+many and where the full plan is; the summary and the table always stay.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+from genesys_reconcile.plan.text import summary
+
+COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment
+MARKER = "<!-- genesys-reconcile plan -->"  # finds this comment again to update it
+_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+
+
+def render(
+    plan: Plan, limit: int = COMMENT_LIMIT, full_plan: str = "the job's plan artifact"
+) -> str:
+    head = [MARKER, f"### {summary(plan).splitlines()[0]}", ""]
+    head += [f"_{line}_" for line in summary(plan).splitlines()[1:]]
+    if plan.changes:
+        head += ["", "| | Kind | Name | Fields |", "|:-:|---|---|--:|", *_rows(plan, limit // 2)]
+    text = "\n".join(head) + "\n"
+    sections = [_section(change) for change in plan.changes]
+    for shown, section in enumerate(sections):
+        notice = _notice(len(sections) - shown, full_plan)
+        if len(text) + len(section) + len(notice) > limit:
+            return text + notice
+        text += section
+    return text
+
+
+def _rows(plan: Plan, budget: int) -> list[str]:
+    """Table rows within `budget` characters, so even a huge plan keeps its summary."""
+    rows: list[str] = []
+    for index, c in enumerate(plan.changes):
+        row = f"| `{_SIGN[c.action]}` | {c.kind} | {_cell(c.name)} | {len(c.fields)} |"
+        if sum(len(r) + 1 for r in rows) + len(row) > budget:
+            return [*rows, f"| | | _and {len(plan.changes) - index:,} more_ | |"]
+        rows.append(row)
+    return rows
+
+
+def _section(change: Change) -> str:
+    title = html.escape(
+        f"{_SIGN[change.action]} {change.kind} {json.dumps(change.name)}", quote=False
+    )
+    where = f" <sub>{html.escape(change.source, quote=False)}</sub>" if change.source else ""
+    lines = [line for field in change.fields for line in _diff_lines(field)]
+    body = "\n".join(lines).replace("```", "`\u200b``")  # a value cannot end the code block
+    return f"\n<details><summary>{title}{where}</summary>\n\n```diff\n{body}\n```\n</details>\n"
+
+
+def _diff_lines(field: FieldChange) -> list[str]:
+    # GitHub colours `-` lines red and `+` lines green in a diff block.
+    lines = []
+    if field.before is not None:
+        lines.append(f"- {field.path}: {_value(field.before)}")
+    if field.after is not None:
+        lines.append(f"+ {field.path}: {_value(field.after)}")
+    return lines
+
+
+def _notice(left_out: int, full_plan: str) -> str:
+    resources = "resource" if left_out == 1 else "resources"
+    return (
+        f"\n> [!WARNING]\n> {left_out} {resources} not shown: this comment is limited to "
+        f"{COMMENT_LIMIT:,} characters. The full plan is in {full_plan}.\n"
+    )
+
+
+def _cell(text: str) -> str:
+    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
