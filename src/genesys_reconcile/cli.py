@@ -25,9 +25,11 @@ from genesys_reconcile.errors import (
 )
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import discover, validate
 from genesys_reconcile.plan import document, markdown, text
+from genesys_reconcile.plan.model import Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
@@ -143,6 +145,21 @@ def validate_command(
 )
 @click.option("--prune", is_flag=True, help="Also delete live resources the repository lacks.")
 @click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KIND/NAME",
+    help="Plan only these resources (repeatable; NAME may use * and ?). The plan is partial.",
+)
+@click.option(
+    "--exclude",
+    "excludes",
+    multiple=True,
+    metavar="KIND/NAME",
+    help="Leave these resources out (repeatable; NAME may use * and ?). The plan is partial.",
+)
+@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
+@click.option(
     "--detailed-exitcode",
     is_flag=True,
     help="Exit 0 when nothing would change, 2 when something would, 1 on error.",
@@ -154,6 +171,9 @@ def plan_command(
     output_format: str,
     out: Path | None,
     prune: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    force: bool,
     detailed_exitcode: bool,
 ) -> int:
     """Show what apply would change in the org, field by field.
@@ -171,7 +191,14 @@ def plan_command(
                 err=True,
             )
             raise ReconcileError("the files are invalid; nothing was planned")
-        plan = make_plan(report.resources, live, prune=prune)
+        plan = make_plan(
+            report.resources,
+            live,
+            prune=prune,
+            targets=[selector(t) for t in targets],
+            excludes=[selector(e) for e in excludes],
+            safety=safety(config),
+        )
         api_url = client.transport.endpoints.api_url
     inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
     if out:
@@ -183,7 +210,26 @@ def plan_command(
         click.echo(markdown.render(plan), nl=False)
     else:
         click.echo(text.render(plan, color), nl=False, color=color)
+    if plan.violations() and not force:
+        raise ReconcileError("the plan exceeds the safety thresholds; review it, then use --force")
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
+
+
+def selector(text: str) -> Selector:
+    kind, _, name = text.partition("/")
+    if kind not in KINDS or not name:
+        known = ", ".join(sorted(KINDS))
+        raise click.BadParameter(f"'{text}' is not KIND/NAME with KIND one of {known}")
+    return Selector(kind, name)
+
+
+def safety(config: Settings) -> Safety:
+    defaults = Safety()
+    return Safety(
+        updates=config.safety.get("updates", defaults.updates),
+        deletes=config.safety.get("deletes", defaults.deletes),
+        min_existing=int(config.safety.get("minExisting", defaults.min_existing)),
+    )
 
 
 _COUNT = click.IntRange(min=0)

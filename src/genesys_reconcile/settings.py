@@ -28,6 +28,7 @@ class Settings:
     region: str | None = None
     rate_limit: float | None = None  # requests a minute the client allows itself
     concurrency: int | None = None
+    safety: Mapping[str, float] = field(default_factory=dict)  # updates, deletes, minExisting
 
 
 def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
@@ -53,6 +54,7 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         region=data.get("region"),
         rate_limit=api.get("rateLimitPerMinute"),
         concurrency=api.get("concurrency"),
+        safety=dict(data.get("safety", {})),
     )
 
 

@@ -81,6 +81,7 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
     assert result.out == (
         "No changes. The org matches the repository.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
 
@@ -98,12 +99,15 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
     assert result.out == (
         '~ AnalyticsSegment "Short Voice Calls" will be updated in place  (segments/short-voice-calls.yaml:3:1)\n'
         "    ~ query.filter.predicates[1].value: 45 -> 30\n"
+        "      (15 unchanged fields hidden)\n"
         "\n"
         '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)\n'
         '    ~ dialingMode: "power" -> "progressive"\n'
+        "      (5 unchanged fields hidden)\n"
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
 
@@ -131,7 +135,10 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
         '    - name: "Abandoned Callbacks"',
         '    - description: "Callbacks that waited over two minutes; created in the admin console"',
     ]
-    assert result.out.endswith("Plan: 0 to create, 0 to update, 1 to delete.\n")
+    assert result.out.endswith(
+        "Plan: 0 to create, 0 to update, 1 to delete.\n"
+        + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
+    )
 
 
 def test_invalid_files_are_reported_and_nothing_is_planned(run, repo: Path) -> None:
@@ -256,3 +263,86 @@ def test_no_format_of_the_plan_holds_a_secret(run, repo: Path) -> None:
     assert known  # the run's client secret and tokens were registered
     for secret in known:
         assert all(secret not in output for output in outputs)
+
+
+def test_targets_and_excludes_limit_the_plan_and_say_so(run, repo: Path) -> None:
+    result = run(
+        "plan",
+        "--sandbox",
+        "--target",
+        "CampaignSegmentation/*",
+        "--exclude",
+        "CampaignSegmentation/Lapsed*",
+    )
+    assert result.code == 0
+    headers = [line for line in result.out.splitlines() if line.startswith(("+ ", "~ ", "- "))]
+    assert headers == [
+        '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)'
+    ]
+    assert (
+        "Partial plan (--target CampaignSegmentation/* --exclude CampaignSegmentation/Lapsed*): other resources were not compared."
+        in result.out
+    )
+    document = json.loads(
+        run("plan", "--sandbox", "--target", "AnalyticsSegment/Long*", "--format", "json").out
+    )
+    assert (document["partial"], document["targets"], [c["name"] for c in document["changes"]]) == (
+        True,
+        ["AnalyticsSegment/Long*"],
+        ["Long Holds in Support"],
+    )
+
+
+def test_a_selector_must_name_a_kind(run, repo: Path) -> None:
+    result = run("plan", "--sandbox", "--target", "Segment/x")
+    assert result.code == 1
+    assert (
+        "'Segment/x' is not KIND/NAME with KIND one of AnalyticsSegment, CampaignSegmentation"
+        in result.err
+    )
+
+
+def test_a_plan_over_the_safety_thresholds_fails_without_force(run, repo: Path) -> None:
+    sandbox = org(repo)
+    template = next(s for s in sandbox.state.segments.values() if s["name"] == "Short Voice Calls")
+    for index in range(8):  # 11 live segments now; the repository will change 4 of them
+        sandbox.state.segments[f"x-{index}"] = dict(
+            template, id=f"x-{index}", name=f"Other {index}"
+        )
+    save(sandbox.state, repo / STATE_FILE)
+    for name in ("short-voice-calls", "voice-calls-over-5-minutes-q3"):
+        path = repo / "segments" / f"{name}.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("description: ", "description: Edited. "),
+            encoding="utf-8",
+        )
+    (repo / "reconcile.yaml").write_text(
+        "paths: [segments, campaigns]\nsafety: {updates: 0.1}\n", encoding="utf-8"
+    )
+    result = run("plan", "--sandbox")
+    assert result.code == 1
+    assert (
+        "UNSAFE: 2 of 11 AnalyticsSegment resources would be updated (18%), over the 10% threshold. Apply refuses this plan without --force."
+        in result.out
+    )
+    assert (
+        result.err == "error: the plan exceeds the safety thresholds; review it, then use --force\n"
+    )
+    assert run("plan", "--sandbox", "--force").code == 0
+    violations = json.loads(run("plan", "--sandbox", "--force", "--format", "json").out)["safety"][
+        "violations"
+    ]
+    assert violations == [
+        "2 of 11 AnalyticsSegment resources would be updated (18%), over the 10% threshold"
+    ]
+
+
+def test_long_text_changes_show_as_a_word_diff() -> None:
+    from genesys_reconcile.plan.text import word_diff
+
+    before = "age >= 21 AND age <= 55 AND region IN ('NW', 'CA', 'TX')"
+    after = "age >= 25 AND age <= 55 AND engagement_score >= 70 AND region IN ('NW', 'CA', 'TX')"
+    assert (
+        word_diff(before, after)
+        == "age >= [-21-] {+25+} AND age <= 55 {+AND engagement_score >= 70+} AND region IN ('NW', 'CA', 'TX')"
+    )

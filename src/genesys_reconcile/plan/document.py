@@ -39,6 +39,15 @@ def to_document(
             "unchanged": plan.unchanged,
             "unmanaged": dict(sorted(plan.unmanaged.items())),
         },
+        "partial": plan.partial,
+        "targets": [str(s) for s in plan.targets],
+        "excludes": [str(s) for s in plan.excludes],
+        "safety": {
+            "updates": plan.safety.updates,
+            "deletes": plan.safety.deletes,
+            "minExisting": plan.safety.min_existing,
+            "violations": plan.violations(),
+        },
         "changes": changes,
         "checksum": checksum(changes),
     }

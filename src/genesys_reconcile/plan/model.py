@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -37,10 +38,35 @@ class Change:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     source: str | None = None  # file:line of the desired resource
+    unchanged_fields: int = 0  # managed fields that already match (updates only)
 
     @property
     def key(self) -> tuple[str, int, str]:
         return (self.kind, _ORDER[self.action], self.name)
+
+
+@dataclass(frozen=True)
+class Selector:
+    """`KIND/NAME` from --target or --exclude; NAME may use shell wildcards (* ? [...])."""
+
+    kind: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def matches(self, kind: str, name: str) -> bool:
+        return kind == self.kind and fnmatch.fnmatchcase(name, self.name)
+
+
+@dataclass(frozen=True)
+class Safety:
+    """octoDNS-style thresholds: a plan that would update or delete more than this share of a
+    kind's existing resources, once at least `min_existing` exist, needs --force."""
+
+    updates: float = 0.3
+    deletes: float = 0.3
+    min_existing: int = 10
 
 
 @dataclass
@@ -48,6 +74,32 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     unmanaged: dict[str, int] = field(default_factory=dict)  # per kind, left alone (no --prune)
+    existing: dict[str, int] = field(default_factory=dict)  # live resources per kind
+    targets: tuple[Selector, ...] = ()
+    excludes: tuple[Selector, ...] = ()
+    safety: Safety = field(default_factory=Safety)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.targets or self.excludes)
+
+    def violations(self) -> list[str]:
+        """Each threshold this plan exceeds, as a sentence."""
+        found = []
+        for kind, existing in sorted(self.existing.items()):
+            if existing < self.safety.min_existing:
+                continue
+            for action, limit in (
+                (Action.UPDATE, self.safety.updates),
+                (Action.DELETE, self.safety.deletes),
+            ):
+                count = sum(c.kind == kind and c.action is action for c in self.changes)
+                if count / existing > limit:
+                    found.append(
+                        f"{count} of {existing} {kind} resources would be {action.value}d "
+                        f"({count / existing:.0%}), over the {limit:.0%} threshold"
+                    )
+        return found
 
     def count(self, action: Action) -> int:
         return sum(c.action is action for c in self.changes)

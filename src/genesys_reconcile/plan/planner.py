@@ -14,14 +14,28 @@ from deepdiff import DeepDiff
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.validation import Resource
-from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
 
 
-def make_plan(resources: Sequence[Resource], live: LiveState, prune: bool = False) -> Plan:
-    plan = Plan()
+def make_plan(
+    resources: Sequence[Resource],
+    live: LiveState,
+    prune: bool = False,
+    targets: Sequence[Selector] = (),
+    excludes: Sequence[Selector] = (),
+    safety: Safety | None = None,
+) -> Plan:
+    plan = Plan(targets=tuple(targets), excludes=tuple(excludes), safety=safety or Safety())
+
+    def chosen(kind: Kind, name: str) -> bool:
+        wanted = not targets or any(s.matches(kind.kind, name) for s in targets)
+        return wanted and not any(s.matches(kind.kind, name) for s in excludes)
+
     for kind in KINDS.values():
-        desired = [r for r in resources if r.kind is kind]
-        entities = kind.live_entities(live)
+        desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
+        every = kind.live_entities(live)
+        plan.existing[kind.kind] = len(every)
+        entities = [e for e in every if chosen(kind, str(e.get("name", "")))]
         matched: set[str] = set()
         for resource in desired:
             entity = next((e for e in entities if kind.matches(resource.name, e)), None)
@@ -53,6 +67,7 @@ def _change(
     fields = differences(before, after)
     if not fields:
         return None
+    unchanged = sum(1 for path, _ in _leaves(after) if not _touched(path, fields))
     return Change(
         kind.kind,
         resource.name,
@@ -63,6 +78,7 @@ def _change(
         before=before,
         after=after,
         source=source,
+        unchanged_fields=unchanged,
     )
 
 
@@ -90,6 +106,16 @@ def differences(before: Any, after: Any) -> tuple[FieldChange, ...]:
             new = None if _absent(item.t2) else item.t2
             changes.append(FieldChange(_path(item.path(output_format="list")), old, new))
     return tuple(sorted(changes, key=lambda c: _sort_key(c.path)))
+
+
+def _touched(leaf: str, fields: Sequence[FieldChange]) -> bool:
+    """Whether a changed field is this leaf, lies inside it, or contains it."""
+    return any(
+        f.path == leaf
+        or f.path.startswith((leaf + ".", leaf + "["))
+        or leaf.startswith((f.path + ".", f.path + "["))
+        for f in fields
+    )
 
 
 def _absent(value: Any) -> bool:

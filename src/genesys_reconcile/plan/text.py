@@ -4,6 +4,7 @@ changed field with `before -> after`, and a summary line."""
 from __future__ import annotations
 
 import json
+from difflib import SequenceMatcher
 from typing import Any
 
 import click
@@ -22,14 +23,30 @@ def render(plan: Plan, color: bool = False) -> str:
 
 def summary(plan: Plan) -> str:
     if not plan.has_changes:
-        line = "No changes. The org matches the repository."
+        lines = ["No changes. The org matches the repository."]
     else:
-        counts = ", ".join(f"{plan.count(a)} to {a.value}" for a in Action)
-        line = f"Plan: {counts}."
+        lines = ["Plan: " + ", ".join(f"{plan.count(a)} to {a.value}" for a in Action) + "."]
     for kind, count in sorted(plan.unmanaged.items()):
         them = "it" if count == 1 else "them"
-        line += f"\n{count} live {kind} not in the repository, left alone (--prune deletes {them})."
-    return line
+        lines.append(
+            f"{count} live {kind} not in the repository, left alone (--prune deletes {them})."
+        )
+    if plan.partial:
+        chosen = [f"--target {s}" for s in plan.targets] + [f"--exclude {s}" for s in plan.excludes]
+        lines.append(f"Partial plan ({' '.join(chosen)}): other resources were not compared.")
+    lines.append(_safety(plan))
+    return "\n".join(lines)
+
+
+def _safety(plan: Plan) -> str:
+    violations = plan.violations()
+    if violations:
+        return f"UNSAFE: {'; '.join(violations)}. Apply refuses this plan without --force."
+    limits = plan.safety
+    return (
+        f"Safety: within the thresholds (updates {limits.updates:.0%}, deletes "
+        f"{limits.deletes:.0%} of a kind's resources, once {limits.min_existing} exist)."
+    )
 
 
 def _change(change: Change, color: bool) -> str:
@@ -39,6 +56,9 @@ def _change(change: Change, color: bool) -> str:
         f"{sign} {change.kind} {json.dumps(change.name)} will be {_VERB[change.action]}{where}"
     ]
     lines += [_field(f, color) for f in change.fields]
+    if change.unchanged_fields:
+        hidden = change.unchanged_fields
+        lines.append(f"      ({hidden} unchanged field{'s' if hidden != 1 else ''} hidden)")
     return "\n".join(lines)
 
 
@@ -47,10 +67,33 @@ def _field(field: FieldChange, color: bool) -> str:
         sign, shown = _paint("+", Action.CREATE, color), _value(field.after)
     elif field.after is None:
         sign, shown = _paint("-", Action.DELETE, color), _value(field.before)
+    elif _long_text(field.before, field.after):
+        sign = _paint("~", Action.UPDATE, color)
+        shown = word_diff(field.before, field.after, color)
     else:
         sign = _paint("~", Action.UPDATE, color)
         shown = f"{_value(field.before)} -> {_value(field.after)}"
     return f"    {sign} {field.path}: {shown}"
+
+
+def _long_text(before: Any, after: Any) -> bool:
+    return isinstance(before, str) and isinstance(after, str) and max(len(before), len(after)) > 60
+
+
+def word_diff(before: str, after: str, color: bool = False) -> str:
+    """One line, words removed as [-...-] and added as {+...+}, as `git diff --word-diff`
+    shows them: a long expression's change is found at a glance."""
+    old, new = before.split(" "), after.split(" ")
+    parts = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            parts.append(" ".join(old[i1:i2]))
+            continue
+        if i2 > i1:
+            parts.append(_paint("[-" + " ".join(old[i1:i2]) + "-]", Action.DELETE, color))
+        if j2 > j1:
+            parts.append(_paint("{+" + " ".join(new[j1:j2]) + "+}", Action.CREATE, color))
+    return " ".join(parts)
 
 
 def _value(value: Any) -> str:
