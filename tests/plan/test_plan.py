@@ -346,3 +346,11 @@ def test_long_text_changes_show_as_a_word_diff() -> None:
         word_diff(before, after)
         == "age >= [-21-] {+25+} AND age <= 55 {+AND engagement_score >= 70+} AND region IN ('NW', 'CA', 'TX')"
     )
+
+
+def test_the_json_plan_reads_like_the_golden_file(run, repo: Path) -> None:
+    document = json.loads(run("plan", "--sandbox", "--format", "json").out)
+    # What varies by run or by any byte of the examples; each has its own test.
+    document |= {"createdAt": "<time>", "apiUrl": "<sandbox>", "inputDigest": "<digest>"}
+    golden = json.loads((GOLDEN / "demo-plan.json").read_text(encoding="utf-8"))
+    assert document == golden
