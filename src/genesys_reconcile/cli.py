@@ -10,12 +10,16 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
 from genesys_reconcile import __version__, log
+from genesys_reconcile.apply.applier import Applier, summary
+from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
+from genesys_reconcile.apply.audit import Audit, run_context
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -23,13 +27,14 @@ from genesys_reconcile.errors import (
     EXIT_OK,
     ReconcileError,
 )
+from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.manifest import diagnostics
-from genesys_reconcile.manifest.validation import discover, validate
+from genesys_reconcile.manifest.validation import Resource, discover, validate
 from genesys_reconcile.plan import document, markdown, text
-from genesys_reconcile.plan.model import Safety, Selector
+from genesys_reconcile.plan.model import Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
@@ -128,6 +133,33 @@ def validate_command(
     return EXIT_FAILURE if report.failed(strict) else EXIT_OK
 
 
+def selection(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose what a plan covers, shared by plan and apply."""
+    options = [
+        click.option(
+            "--prune", is_flag=True, help="Also delete live resources the repository lacks."
+        ),
+        click.option(
+            "--target",
+            "targets",
+            multiple=True,
+            metavar="KIND/NAME",
+            help="Only these resources (repeatable; NAME may use * and ?). The plan is partial.",
+        ),
+        click.option(
+            "--exclude",
+            "excludes",
+            multiple=True,
+            metavar="KIND/NAME",
+            help="Leave these out (repeatable; NAME may use * and ?). The plan is partial.",
+        ),
+        click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command(name="plan")
 @click.option("--sandbox", is_flag=True, help="Plan against the embedded sandbox org.")
 @click.option(
@@ -143,22 +175,7 @@ def validate_command(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Also save the plan as JSON, for review and for `apply PLAN_FILE`.",
 )
-@click.option("--prune", is_flag=True, help="Also delete live resources the repository lacks.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="KIND/NAME",
-    help="Plan only these resources (repeatable; NAME may use * and ?). The plan is partial.",
-)
-@click.option(
-    "--exclude",
-    "excludes",
-    multiple=True,
-    metavar="KIND/NAME",
-    help="Leave these resources out (repeatable; NAME may use * and ?). The plan is partial.",
-)
-@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
+@selection
 @click.option(
     "--detailed-exitcode",
     is_flag=True,
@@ -183,22 +200,7 @@ def plan_command(
     """
     config = settings(ctx)
     with connect(config, sandbox=sandbox) as client:
-        live = LiveState(client)
-        report = validate(list(config.paths), config, live)
-        if report.failed():
-            click.echo(
-                diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stderr)),
-                err=True,
-            )
-            raise ReconcileError("the files are invalid; nothing was planned")
-        plan = make_plan(
-            report.resources,
-            live,
-            prune=prune,
-            targets=[selector(t) for t in targets],
-            excludes=[selector(e) for e in excludes],
-            safety=safety(config),
-        )
+        plan, _, _ = planned(config, client, prune, targets, excludes)
         api_url = client.transport.endpoints.api_url
     inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
     if out:
@@ -213,6 +215,113 @@ def plan_command(
     if plan.violations() and not force:
         raise ReconcileError("the plan exceeds the safety thresholds; review it, then use --force")
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
+
+
+def planned(
+    config: Settings,
+    client: GenesysClient,
+    prune: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+) -> tuple[Plan, list[Resource], LiveState]:
+    """Validate the files against the org, then plan; invalid files stop here, with reasons."""
+    live = LiveState(client)
+    report = validate(list(config.paths), config, live)
+    if report.failed():
+        output = diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stderr))
+        click.echo(output, err=True)
+        raise ReconcileError("the files are invalid; nothing was planned")
+    plan = make_plan(
+        report.resources,
+        live,
+        prune=prune,
+        targets=[selector(t) for t in targets],
+        excludes=[selector(e) for e in excludes],
+        safety=safety(config),
+    )
+    return plan, report.resources, live
+
+
+@cli.command(name="apply")
+@click.option("--sandbox", is_flag=True, help="Apply to the embedded sandbox org.")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
+@selection
+@click.option(
+    "--audit-log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=AUDIT_LOG,
+    show_default=True,
+    help="Append the run's audit trail (JSON lines) here.",
+)
+@click.option(
+    "--index-timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds to wait for a campaign's index rebuild.",
+)
+@click.pass_context
+def apply_command(
+    ctx: click.Context,
+    sandbox: bool,
+    auto_approve: bool,
+    prune: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    force: bool,
+    audit_log: Path,
+    index_timeout: float,
+) -> int:
+    """Plan, show the plan, confirm, then make the org match the files.
+
+    Asks for confirmation on a terminal; in CI, pass --auto-approve (it never prompts without a
+    terminal). Segments are written before campaign segmentation; a failed change does not
+    stop the others, and a re-run converges. Exits 0 only when every change was applied and
+    read back as planned.
+    """
+    config = settings(ctx)
+    color = use_color(sys.stdout)
+    with connect(config, sandbox=sandbox) as client:
+        plan, resources, live = planned(config, client, prune, targets, excludes)
+        click.echo(text.render(plan, color), nl=False, color=color)
+        if not plan.has_changes:
+            return EXIT_OK
+        if plan.violations() and not force:
+            raise ReconcileError(
+                "the plan exceeds the safety thresholds; review it, then use --force"
+            )
+        confirm(auto_approve)
+        with Audit(audit_log) as audit:
+            changes = document.to_document(plan, client.transport.endpoints.api_url, [])["changes"]
+            audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
+            outcomes = Applier(client, live, resources, audit, index_timeout).run(plan)
+            again, _, _ = planned(config, client, False, targets, excludes)
+            applied = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
+            drifted = [c for c in again.changes if (c.kind, c.name) in applied]
+            audit.event(
+                "run.end",
+                applied=len(applied),
+                failed=len(outcomes) - len(applied),
+                readBackMismatches=len(drifted),
+            )
+    click.echo("\n" + summary(outcomes))
+    for change in drifted:
+        click.echo(
+            f"  read back differs: {change.kind} {change.name!r}: "
+            + ", ".join(f.path for f in change.fields)
+        )
+    return EXIT_OK if len(applied) == len(outcomes) and not drifted else EXIT_FAILURE
+
+
+def confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise ReconcileError(
+            "apply asks before changing the org, and there is no terminal; pass --auto-approve"
+        )
+    if not click.confirm("Apply these changes?", default=False):
+        raise ReconcileError("nothing was applied")
 
 
 def selector(text: str) -> Selector:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, is_number, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
@@ -73,6 +74,27 @@ class AnalyticsSegment(Kind):
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         return _normalised({k: data[k] for k in MANAGED if k in data})
+
+    def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
+        return client.create_segment({k: data[k] for k in MANAGED if k in data})
+
+    def update(
+        self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    ) -> dict[str, Any]:
+        # Only the fields that differ: a PATCH leaves the rest to whoever else manages them.
+        wanted = {k: data[k] for k in MANAGED if k in data}
+        changed = {
+            k: v
+            for k, v in wanted.items()
+            if _normalised({k: v}) != _normalised({k: entity.get(k)})
+        }
+        return client.update_segment(str(entity["id"]), int(entity["version"]), changed)
+
+    def delete(self, client: GenesysClient, entity: dict[str, Any]) -> None:
+        client.delete_segment(str(entity["id"]), int(entity["version"]))
+
+    def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
+        return client.get_segment(ident)
 
     def current(
         self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeGuard
 
+from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
@@ -49,6 +50,28 @@ class Kind(ABC):
     @abstractmethod
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         """What the file asks for, as the API would hold it, normalised."""
+
+    # -- applying -------------------------------------------------------------------------------
+
+    def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError(f"{self.kind} resources are never created")
+
+    @abstractmethod
+    def update(
+        self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    ) -> dict[str, Any]:
+        """Write the file's managed fields with the live version; returns the new entity."""
+
+    def delete(self, client: GenesysClient, entity: dict[str, Any]) -> None:
+        raise NotImplementedError(f"{self.kind} resources are never deleted")
+
+    def settled(self, entity: dict[str, Any]) -> bool | str:
+        """True once a written resource is ready for use, False while it is still settling,
+        or the reason it failed."""
+        return True
+
+    def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
+        raise NotImplementedError
 
     @abstractmethod
     def current(

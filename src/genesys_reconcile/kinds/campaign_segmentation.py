@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
+from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
@@ -83,6 +84,27 @@ class CampaignSegmentation(Kind):
         rules = compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
         wanted = _view(rules, live) | {"contactFilters": SAME_AS_RULES}
         return wanted | {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
+
+    def update(
+        self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    ) -> dict[str, Any]:
+        """One atomic PATCH of the segmentation fields; the campaign then rebuilds its index."""
+        segmentation = from_document(data)
+        available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
+        lists = [compiler.resolve(name, available) for name in segmentation.lists]
+        rules = compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
+        changes = {"rules": rules, "contactFilters": rules}
+        changes |= {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
+        return client.update_campaign(str(entity["id"]), int(entity["version"]), changes)
+
+    def settled(self, entity: dict[str, Any]) -> bool | str:
+        status = entity.get("indexStatus", "ready")
+        if status == "failed":
+            return str(entity.get("indexError") or "the index rebuild failed")
+        return bool(status == "ready")
+
+    def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
+        return client.get_campaign(ident)
 
     def current(
         self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState

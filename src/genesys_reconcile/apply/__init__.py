@@ -1,0 +1,1 @@
+"""Applying plans: writes, readiness waits, the audit trail."""

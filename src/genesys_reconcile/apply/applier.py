@@ -1,0 +1,200 @@
+"""Executing a plan so that a re-run always converges, whatever failed in between.
+
+- Kinds apply in order (segments before the campaign segmentation that may rely on them); a
+  failed change does not stop the independent ones after it.
+- A create whose answer was lost is never replayed blindly: the resource is looked up by name
+  and adopted when it exists.
+- An update writes the live version it read. When someone else changed the resource meanwhile
+  (409), it is read again and re-diffed: the same change is retried once; a different one is
+  reported as stale, for a new plan.
+- After a write, a resource that settles (a campaign rebuilding its index) is waited for, with
+  backoff, up to a timeout; a failed rebuild is a failed change, with the server's reason.
+- Every intent and result goes to the audit trail before the next write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.errors import AmbiguousWrite, GenesysError, VersionMismatch
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.manifest.validation import Resource
+from genesys_reconcile.plan.model import Action, Change, Plan
+from genesys_reconcile.plan.planner import differences
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: str  # applied | adopted | failed | stale
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("applied", "adopted")
+
+
+class ChangeFailed(Exception):
+    """A change that cannot go on; its message is the reason recorded and shown."""
+
+
+@dataclass
+class Applier:
+    client: GenesysClient
+    live: LiveState
+    resources: Sequence[Resource]
+    audit: Audit
+    index_timeout: float = 600.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(self, plan: Plan) -> list[Outcome]:
+        outcomes = []
+        for kind in KINDS.values():
+            for change in (c for c in plan.changes if c.kind == kind.kind):
+                outcomes.append(self._one(kind, change))
+        return outcomes
+
+    def _one(self, kind: Kind, change: Change) -> Outcome:
+        self.audit.event(
+            "change.intent",
+            kind=change.kind,
+            name=change.name,
+            action=change.action.value,
+            id=change.id,
+            version=change.version,
+        )
+        start = time.perf_counter()
+        try:
+            status, entity = self._execute(kind, change)
+            if entity is not None:
+                self._wait_settled(kind, change, entity)
+        except (GenesysError, ChangeFailed) as exc:
+            status = (
+                "stale"
+                if isinstance(exc, ChangeFailed) and "changed since" in str(exc)
+                else "failed"
+            )
+            self._result(change, status, start, error=exc)
+            return Outcome(change, status, str(exc))
+        self._result(change, status, start, entity=entity)
+        return Outcome(change, status)
+
+    def _execute(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any] | None]:
+        if change.action is Action.CREATE:
+            return self._create(kind, change)
+        entity = self._live_entity(kind, change)
+        if change.action is Action.DELETE:
+            kind.delete(self.client, entity)
+            return "applied", None
+        self._wait_settled(kind, change, entity)  # a campaign refuses changes mid-rebuild
+        try:
+            return "applied", kind.update(self.client, entity, self._data(change), self.live)
+        except VersionMismatch:
+            return "applied", self._retry_update(kind, change)
+
+    def _create(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any]]:
+        data = self._data(change)
+        try:
+            return "applied", kind.create(self.client, data)
+        except AmbiguousWrite:
+            existing = self._by_name(kind, change.name)
+            if existing is not None:
+                return "adopted", existing  # it was created; the answer was lost
+            return "applied", kind.create(self.client, data)  # known absent: safe to send again
+
+    def _retry_update(self, kind: Kind, change: Change) -> dict[str, Any]:
+        """Someone changed the resource since the plan: go on only if the change is the same."""
+        assert change.id is not None
+        fresh = kind.reread(self.client, change.id)
+        data = self._data(change)
+        if differences(kind.current(fresh, change.after, self.live), change.after) != change.fields:
+            raise ChangeFailed(
+                f"{change.kind} {change.name!r} changed since the plan (now version "
+                f"{fresh.get('version')}); plan again to review the new difference"
+            )
+        return kind.update(self.client, fresh, data, self.live)
+
+    def _wait_settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> None:
+        state = kind.settled(entity)
+        if state is True:
+            return
+        deadline, delay, waited = self.clock() + self.index_timeout, 0.5, 0.0
+        while state is False:
+            if self.clock() + delay > deadline:
+                raise ChangeFailed(f"still not ready after {self.index_timeout:.0f} s")
+            self.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)
+            entity = kind.reread(self.client, str(entity["id"]))
+            state = kind.settled(entity)
+        self.audit.event(
+            "index.wait",
+            kind=change.kind,
+            name=change.name,
+            seconds=waited,
+            outcome="ready" if state is True else "failed",
+        )
+        if state is not True:
+            raise ChangeFailed(f"index rebuild failed: {state}")
+
+    def _live_entity(self, kind: Kind, change: Change) -> dict[str, Any]:
+        entity = next((e for e in kind.live_entities(self.live) if str(e["id"]) == change.id), None)
+        if entity is None:
+            raise ChangeFailed(f"{change.kind} {change.name!r} no longer exists")
+        return entity
+
+    def _by_name(self, kind: Kind, name: str) -> dict[str, Any] | None:
+        fresh = LiveState(self.client)  # this run's listing predates the create
+        return next((e for e in kind.live_entities(fresh) if kind.matches(name, e)), None)
+
+    def _data(self, change: Change) -> dict[str, Any]:
+        resource = next(
+            r for r in self.resources if r.kind.kind == change.kind and r.name == change.name
+        )
+        return resource.document.data
+
+    def _result(
+        self,
+        change: Change,
+        status: str,
+        start: float,
+        entity: dict[str, Any] | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {
+            "kind": change.kind,
+            "name": change.name,
+            "action": change.action.value,
+            "outcome": status,
+            "latencyMs": round((time.perf_counter() - start) * 1000),
+            "versionBefore": change.version,
+        }
+        if entity is not None:
+            fields |= {"id": entity.get("id"), "versionAfter": entity.get("version")}
+        if isinstance(error, GenesysError):
+            fields |= {
+                "httpStatus": error.status,
+                "code": error.code,
+                "correlationId": error.correlation_id,
+            }
+        if error is not None:
+            fields["error"] = str(error)
+        self.audit.event("change.result", **fields)
+
+
+def summary(outcomes: Sequence[Outcome]) -> str:
+    done = {a: sum(o.ok and o.change.action is a for o in outcomes) for a in Action}
+    failed = [o for o in outcomes if not o.ok]
+    line = (
+        f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
+        f"{done[Action.DELETE]} deleted, {len(failed)} failed."
+    )
+    details = [f"  {o.status}: {o.change.kind} {o.change.name!r}: {o.detail}" for o in failed]
+    return "\n".join([line, *details])

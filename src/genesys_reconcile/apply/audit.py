@@ -1,0 +1,79 @@
+"""The audit trail: one JSON line per event, each on disk before the next write to the API.
+
+Events: `run.start` (run id, git commit, CI run URL, plan checksum), `change.intent`,
+`change.result` (outcome, HTTP status, correlation id, latency, versions), `index.wait`,
+`run.end` (summary). Every line passes through redaction; no secret is ever written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import structlog
+
+from genesys_reconcile.log import redact_event
+
+DEFAULT_PATH = Path(".reconcile") / "audit.jsonl"
+
+
+class Audit:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.run_id = str(uuid.uuid4())
+        self.handle: IO[str] = path.open("a", encoding="utf-8")
+        self.log = structlog.wrap_logger(
+            structlog.WriteLogger(self.handle),
+            wrapper_class=structlog.BoundLogger,  # never filtered by the log level
+            processors=[
+                structlog.processors.TimeStamper(fmt="iso", utc=True, key="at"),
+                redact_event,
+                structlog.processors.JSONRenderer(sort_keys=True),
+            ],
+        ).bind(run=self.run_id)
+
+    def event(self, event: str, /, **fields: Any) -> None:
+        self.log.msg(event, **fields)
+        self.handle.flush()
+        os.fsync(self.handle.fileno())  # on disk before the next mutation
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def __enter__(self) -> Audit:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+
+def run_context(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The git commit and CI run this apply belongs to, where the environment tells."""
+    env = os.environ if env is None else env
+    context = {"commit": env.get("GITHUB_SHA") or _git_head()}
+    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
+        server = env.get("GITHUB_SERVER_URL", "https://github.com")
+        context["ciRun"] = (
+            f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
+        )
+    return {k: v for k, v in context.items() if v}
+
+
+def _git_head() -> str:
+    git = shutil.which("git")
+    if git is None:
+        return ""
+    try:
+        answer = subprocess.run(  # noqa: S603 (fixed arguments)
+            [git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return answer.stdout.strip() if answer.returncode == 0 else ""

@@ -1,0 +1,199 @@
+"""Apply against the sandbox: convergence under faults, ambiguous creates, races, index
+rebuilds, the audit trail, and confirmation."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genesys_reconcile.apply.applier import Applier, Outcome
+from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.plan.planner import make_plan
+from genesys_reconcile.sandbox.app import Sandbox
+from genesys_reconcile.sandbox.server import SandboxServer
+from genesys_reconcile.settings import load_settings
+from tests.conftest import ROOT
+from tests.genesys.conftest import make_client
+from tests.sandbox.conftest import Api, FakeClock
+
+SEGMENTS = "/api/v2/analytics/segments"
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("segments", "campaigns"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def client(server: SandboxServer, clock: FakeClock) -> Iterator[GenesysClient]:
+    with make_client(server, clock) as made:
+        yield made
+
+
+def apply_repo(repo: Path, client: GenesysClient, clock: FakeClock) -> list[Outcome]:
+    settings = load_settings()
+    live = LiveState(client)
+    report = validate(list(settings.paths), settings, live)
+    assert not report.failed(), report.diagnostics
+    plan = make_plan(report.resources, live)
+    with Audit(repo / "audit.jsonl") as audit:
+        return Applier(client, live, report.resources, audit, clock=clock, sleep=clock.advance).run(
+            plan
+        )
+
+
+def pending(client: GenesysClient) -> list[str]:
+    settings = load_settings()
+    live = LiveState(client)
+    report = validate(list(settings.paths), settings, live)
+    return [f"{c.kind} {c.name}" for c in make_plan(report.resources, live).changes]
+
+
+def audit_lines(repo: Path) -> list[dict[str, Any]]:
+    return [
+        json.loads(line) for line in (repo / "audit.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def test_apply_converges_and_audits_one_intent_and_result_per_change(
+    repo: Path, client: GenesysClient, clock: FakeClock
+) -> None:
+    outcomes = apply_repo(repo, client, clock)
+    assert [(o.change.name, o.status) for o in outcomes] == [
+        ("Chat Wrap-Up Over a Minute", "applied"),
+        ("Long Holds in Support", "applied"),
+        ("Voice Calls Over 5 Minutes Q3", "applied"),
+        ("Lapsed Customer Win-Back", "applied"),
+        ("Spring Outreach", "applied"),
+    ]
+    assert pending(client) == []
+    events = [e["event"] for e in audit_lines(repo)]
+    assert events.count("change.intent") == events.count("change.result") == 5
+    assert events.count("index.wait") == 2  # both campaigns rebuilt their index
+
+
+def test_apply_converges_with_no_duplicates_under_errors_and_rate_limits(
+    repo: Path, client: GenesysClient, clock: FakeClock, admin: Api
+) -> None:
+    # Random 503s and a tight rate limit, plus one certain 503 on a write.
+    script = [{"action": "status", "status": 503, "method": "PATCH"}]
+    admin.admin("POST", "faults", {"error_rate": 0.2, "rate_limit": 60, "script": script})
+    for _ in range(4):  # a create answered 5xx is ambiguous and fails; a re-run settles it
+        outcomes = apply_repo(repo, client, clock)
+        if all(o.ok for o in outcomes):
+            break
+    admin.admin("POST", "faults", {"error_rate": 0, "rate_limit": 0})
+    assert pending(client) == []
+    names = [s["name"] for s in client.list_segments()]
+    assert len(names) == len(set(names)) == 5
+    statuses = {e["status"] for e in admin.admin("GET", "journal")["entries"]}
+    assert {503, 429} <= statuses
+
+
+def test_a_create_whose_answer_is_lost_is_adopted_not_repeated(
+    repo: Path, client: GenesysClient, clock: FakeClock, admin: Api
+) -> None:
+    admin.admin(
+        "POST", "faults", {"script": [{"action": "drop-after", "method": "POST", "path": SEGMENTS}]}
+    )
+    outcomes = apply_repo(repo, client, clock)
+    assert [o.status for o in outcomes if o.change.action.value == "create"] == [
+        "adopted",
+        "applied",
+    ]
+    assert admin.counts()["POST /api/v2/analytics/segments"] == 2  # one per segment, none replayed
+    assert pending(client) == []
+
+
+def test_a_resource_changed_meanwhile_is_retried_only_if_the_change_still_holds(
+    repo: Path, client: GenesysClient, clock: FakeClock, sandbox: Sandbox
+) -> None:
+    settings = load_settings()
+    live = LiveState(client)
+    report = validate(list(settings.paths), settings, live)
+    plan = make_plan(report.resources, live)
+    segment = next(
+        s for s in sandbox.state.segments.values() if s["name"] == "Voice Calls Over 5 Minutes Q3"
+    )
+    segment["version"] += 1  # a console edit that touched nothing this plan manages
+    spring = next(c for c in sandbox.state.campaigns.values() if c["name"] == "Spring Outreach")
+    spring.update(version=spring["version"] + 1, dialingMode="power")  # one that did
+    with Audit(repo / "audit.jsonl") as audit:
+        outcomes = Applier(
+            client, live, report.resources, audit, clock=clock, sleep=clock.advance
+        ).run(plan)
+    status = {o.change.name: (o.status, o.detail) for o in outcomes}
+    assert status["Voice Calls Over 5 Minutes Q3"] == ("applied", "")
+    assert status["Spring Outreach"][0] == "stale"
+    assert "changed since the plan (now version 2); plan again" in status["Spring Outreach"][1]
+    assert status["Lapsed Customer Win-Back"] == ("applied", "")  # independent changes went on
+
+
+def test_slow_index_rebuilds_are_waited_for_and_failed_ones_reported(
+    repo: Path, client: GenesysClient, clock: FakeClock, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"index_delay": 45})
+    outcomes = apply_repo(repo, client, clock)
+    assert all(o.ok for o in outcomes)
+    waits = [e for e in audit_lines(repo) if e["event"] == "index.wait"]
+    assert len(waits) == 2 and all(w["seconds"] >= 45 and w["outcome"] == "ready" for w in waits)
+    (repo / "campaigns/spring-outreach.yaml").write_text(
+        (repo / "campaigns/spring-outreach.yaml")
+        .read_text(encoding="utf-8")
+        .replace("max: 55", "max: 60"),
+        encoding="utf-8",
+    )
+    admin.admin("POST", "faults", {"index_delay": 1, "index_failure_rate": 1})
+    failed = [o for o in apply_repo(repo, client, clock) if not o.ok]
+    assert [(o.change.name, o.status) for o in failed] == [("Spring Outreach", "failed")]
+    assert failed[0].detail.startswith("index rebuild failed: Index rebuild failed")
+
+
+def test_the_audit_trail_holds_no_secret(
+    repo: Path, client: GenesysClient, clock: FakeClock, sandbox: Sandbox
+) -> None:
+    from genesys_reconcile import redaction
+
+    apply_repo(repo, client, clock)
+    text = (repo / "audit.jsonl").read_text(encoding="utf-8")
+    assert redaction._known and all(secret not in text for secret in redaction._known)
+    assert all(token not in text for token in sandbox.tokens)
+
+
+def test_cli_apply_refuses_to_prompt_without_a_terminal(
+    run, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    result = run("apply", "--sandbox")
+    assert result.code == 1
+    assert (
+        result.err
+        == "error: apply asks before changing the org, and there is no terminal; pass --auto-approve\n"
+    )
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 2  # nothing was applied
+
+
+def test_cli_apply_then_plan_shows_no_changes(run, repo: Path) -> None:
+    result = run("apply", "--sandbox", "--auto-approve")
+    assert result.code == 0, result.err
+    assert result.out.endswith("Apply: 2 created, 3 updated, 0 deleted, 0 failed.\n")
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
+    assert run("apply", "--sandbox", "--auto-approve").out.startswith("No changes.")
+    events = [
+        json.loads(line)["event"]
+        for line in (repo / ".reconcile/audit.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    assert events[0] == "run.start" and events[-1] == "run.end"
