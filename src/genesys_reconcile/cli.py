@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from genesys_reconcile import __version__, log
-from genesys_reconcile.apply.applier import Applier, summary
+from genesys_reconcile.apply.applier import Applier, moved, summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.audit import Audit, run_context
 from genesys_reconcile.errors import (
@@ -201,7 +201,7 @@ def plan_command(
     config = settings(ctx)
     with connect(config, sandbox=sandbox) as client:
         plan, _, _ = planned(config, client, prune, targets, excludes)
-        api_url = client.transport.endpoints.api_url
+        api_url = client.origin
     inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
     if out:
         write_atomically(out, document.render(plan, api_url, inputs))
@@ -243,7 +243,15 @@ def planned(
 
 
 @cli.command(name="apply")
+@click.argument(
+    "plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True)
+)
 @click.option("--sandbox", is_flag=True, help="Apply to the embedded sandbox org.")
+@click.option(
+    "--allow-partial",
+    is_flag=True,
+    help="With PLAN_FILE: apply what still holds, refusing only what moved since the plan.",
+)
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @selection
 @click.option(
@@ -263,7 +271,9 @@ def planned(
 @click.pass_context
 def apply_command(
     ctx: click.Context,
+    plan_file: Path | None,
     sandbox: bool,
+    allow_partial: bool,
     auto_approve: bool,
     prune: bool,
     targets: tuple[str, ...],
@@ -272,17 +282,22 @@ def apply_command(
     audit_log: Path,
     index_timeout: float,
 ) -> int:
-    """Plan, show the plan, confirm, then make the org match the files.
+    """Make the org match the files: plan, show, confirm, write.
 
-    Asks for confirmation on a terminal; in CI, pass --auto-approve (it never prompts without a
-    terminal). Segments are written before campaign segmentation; a failed change does not
-    stop the others, and a re-run converges. Exits 0 only when every change was applied and
-    read back as planned.
+    With PLAN_FILE (from `plan --out`), apply exactly that reviewed plan: it is refused if it
+    was made against another org, if the files changed since, or, per resource, if the live
+    version moved. Asks for confirmation on a terminal; in CI, pass --auto-approve (it never
+    prompts without a terminal). Segments are written before campaign segmentation; a failed
+    change does not stop the others, and a re-run converges. Exits 0 only when every change
+    was applied and read back as planned.
     """
     config = settings(ctx)
     color = use_color(sys.stdout)
     with connect(config, sandbox=sandbox) as client:
-        plan, resources, live = planned(config, client, prune, targets, excludes)
+        if plan_file:
+            plan, resources, live = reviewed(config, client, plan_file, allow_partial)
+        else:
+            plan, resources, live = planned(config, client, prune, targets, excludes)
         click.echo(text.render(plan, color), nl=False, color=color)
         if not plan.has_changes:
             return EXIT_OK
@@ -292,7 +307,7 @@ def apply_command(
             )
         confirm(auto_approve)
         with Audit(audit_log) as audit:
-            changes = document.to_document(plan, client.transport.endpoints.api_url, [])["changes"]
+            changes = document.to_document(plan, client.origin, [])["changes"]
             audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
             outcomes = Applier(client, live, resources, audit, index_timeout).run(plan)
             again, _, _ = planned(config, client, False, targets, excludes)
@@ -311,6 +326,34 @@ def apply_command(
             + ", ".join(f.path for f in change.fields)
         )
     return EXIT_OK if len(applied) == len(outcomes) and not drifted else EXIT_FAILURE
+
+
+def reviewed(
+    config: Settings, client: GenesysClient, plan_file: Path, allow_partial: bool
+) -> tuple[Plan, list[Resource], LiveState]:
+    """A saved plan, if it still holds: same org, same files, and no resource moved."""
+    plan, data = document.load(plan_file)
+    if data["apiUrl"] != client.origin:
+        raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
+    inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
+    if document.input_digest(inputs) != data["inputDigest"]:
+        raise ReconcileError("the files changed since the plan was made; plan again")
+    live = LiveState(client)
+    report = validate(list(config.paths), config, live)
+    if report.failed():
+        raise ReconcileError("the files are no longer valid against the org; plan again")
+    plan.safety = safety(config)
+    stale = moved(plan, live)
+    for change, reason in stale:
+        click.echo(f"refused: {change.kind} {change.name!r} {reason}", err=True)
+    if stale and not allow_partial:
+        raise ReconcileError(
+            f"{len(stale)} planned change(s) no longer hold; nothing was applied "
+            "(plan again, or --allow-partial to apply the rest)"
+        )
+    refused = {id(change) for change, _ in stale}
+    plan.changes = [c for c in plan.changes if id(c) not in refused]
+    return plan, report.resources, live
 
 
 def confirm(auto_approve: bool) -> None:

@@ -197,3 +197,76 @@ def test_cli_apply_then_plan_shows_no_changes(run, repo: Path) -> None:
         for line in (repo / ".reconcile/audit.jsonl").read_text(encoding="utf-8").splitlines()
     ]
     assert events[0] == "run.start" and events[-1] == "run.end"
+
+
+def test_a_saved_plan_is_applied_exactly(run, repo: Path) -> None:
+    assert run("plan", "--sandbox", "--out", "plan.json").code == 0
+    result = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert result.code == 0, result.err
+    assert result.out.endswith("Apply: 2 created, 3 updated, 0 deleted, 0 failed.\n")
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
+
+
+def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
+    from genesys_reconcile.sandbox.embedded import STATE_FILE
+    from genesys_reconcile.sandbox.state import save
+
+    run("plan", "--sandbox", "--out", "plan.json")
+    org = Sandbox(state_file=repo / STATE_FILE)
+    spring = next(c for c in org.state.campaigns.values() if c["name"] == "Spring Outreach")
+    spring.update(version=2, useOnlyOnce=False)  # an out-of-band edit after the review
+    save(org.state, repo / STATE_FILE)
+    refused = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert refused.code == 1
+    assert refused.err == (
+        "refused: CampaignSegmentation 'Spring Outreach' moved from version 1 to 2 since the plan\n"
+        "error: 1 planned change(s) no longer hold; nothing was applied (plan again, or --allow-partial to apply the rest)\n"
+    )
+    partial = run("apply", "plan.json", "--sandbox", "--auto-approve", "--allow-partial")
+    assert partial.code == 0, partial.err
+    assert partial.out.endswith("Apply: 2 created, 2 updated, 0 deleted, 0 failed.\n")
+    remaining = run("plan", "--sandbox")
+    assert [line for line in remaining.out.splitlines() if line.startswith("~ ")] == [
+        '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        (
+            lambda d: d | {"apiUrl": "https://api.mypurecloud.de"},
+            "error: the plan was made against https://api.mypurecloud.de, not sandbox:",
+        ),
+        (
+            lambda d: d | {"changes": d["changes"][1:]},
+            "error: plan.json was edited after it was made: its checksum does not match\n",
+        ),
+        (
+            lambda d: d | {"formatVersion": 9},
+            "error: plan.json is not a plan of format 1: 1 was expected\n",
+        ),
+    ],
+    ids=["other-org", "edited", "format"],
+)
+def test_a_saved_plan_from_elsewhere_or_edited_is_refused(
+    run, repo: Path, tamper: Any, message: str
+) -> None:
+    run("plan", "--sandbox", "--out", "plan.json")
+    plan = json.loads((repo / "plan.json").read_text(encoding="utf-8"))
+    (repo / "plan.json").write_text(json.dumps(tamper(plan)), encoding="utf-8")
+    result = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert result.code == 1
+    assert result.err.startswith(message)
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 2  # nothing was applied
+
+
+def test_a_saved_plan_is_refused_when_the_files_changed_since(run, repo: Path) -> None:
+    run("plan", "--sandbox", "--out", "plan.json")
+    with (repo / "campaigns/spring-outreach.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("# edited after review\n")
+    result = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert (result.code, result.err) == (
+        1,
+        "error: the files changed since the plan was made; plan again\n",
+    )

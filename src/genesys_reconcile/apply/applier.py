@@ -198,3 +198,27 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     )
     details = [f"  {o.status}: {o.change.kind} {o.change.name!r}: {o.detail}" for o in failed]
     return "\n".join([line, *details])
+
+
+def moved(plan: Plan, live: LiveState) -> list[tuple[Change, str]]:
+    """The changes of a saved plan that no longer hold, each with what moved since."""
+    found = []
+    for change in plan.changes:
+        kind = KINDS[change.kind]
+        entities = kind.live_entities(live)
+        if change.action is Action.CREATE:
+            if any(kind.matches(change.name, e) for e in entities):
+                found.append((change, "was created by someone else since the plan"))
+            continue
+        entity = next((e for e in entities if str(e["id"]) == change.id), None)
+        if entity is None:
+            found.append((change, "no longer exists"))
+        elif entity.get("version") != change.version:
+            found.append(
+                (
+                    change,
+                    f"moved from version {change.version} to {entity.get('version')} "
+                    "since the plan",
+                )
+            )
+    return found

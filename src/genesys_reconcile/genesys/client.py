@@ -29,8 +29,11 @@ DETAILS = "/api/v2/analytics/conversations/details/query"
 
 
 class GenesysClient:
-    def __init__(self, transport: Transport) -> None:
+    def __init__(self, transport: Transport, origin: str | None = None) -> None:
         self.transport = transport
+        # Which org this is, as saved plans record it: the API URL, or a sandbox's state file
+        # (an embedded sandbox listens on a new port each run).
+        self.origin = origin or transport.endpoints.api_url
 
     def __enter__(self) -> GenesysClient:
         return self

@@ -35,8 +35,9 @@ def connect(
         transport = Transport(
             hosts, running.client_id, Secret(running.client_secret), policy(settings)
         )
+        origin = f"sandbox:{(settings.root / embedded.STATE_FILE).resolve()}"
         try:
-            with GenesysClient(transport) as client:
+            with GenesysClient(transport, origin) as client:
                 yield client
         finally:
             running.close()

@@ -15,9 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from genesys_reconcile import __version__
+from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.manifest.schema import validator
 from genesys_reconcile.manifest.yaml import display_path
-from genesys_reconcile.plan.model import Action, Plan
+from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
 
 FORMAT_VERSION = 1
 
@@ -74,3 +78,36 @@ def _change(change: Any) -> dict[str, Any]:
     data = asdict(change)
     data["action"] = change.action.value
     return data
+
+
+def load(path: Path) -> tuple[Plan, dict[str, Any]]:
+    """A saved plan, checked against its schema and its checksum."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the plan {path}: {exc}") from None
+    problems = [e.message for e in _schema().iter_errors(data)]
+    if problems:
+        raise ConfigError(f"{path} is not a plan of format {FORMAT_VERSION}: {problems[0]}")
+    if checksum(data["changes"]) != data["checksum"]:
+        raise ConfigError(f"{path} was edited after it was made: its checksum does not match")
+    changes = [
+        Change(
+            kind=c["kind"],
+            name=c["name"],
+            action=Action(c["action"]),
+            fields=tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
+            id=c["id"],
+            version=c["version"],
+            before=c["before"],
+            after=c["after"],
+            source=c["source"],
+            unchanged_fields=c["unchanged_fields"],
+        )
+        for c in data["changes"]
+    ]
+    return Plan(changes=changes), data
+
+
+def _schema() -> Draft202012Validator:
+    return validator("plan.schema.json")
