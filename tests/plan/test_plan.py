@@ -212,7 +212,7 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
         entity_id("campaign", "Spring Outreach"),
     )
     assert document["checksum"] == checksum(document["changes"])
-    assert document["apiUrl"].startswith("http://127.0.0.1:")
+    assert document["apiUrl"] == f"sandbox:{(repo / '.reconcile/sandbox/org.json').resolve()}"
     assert [p.name for p in (repo / "plans").iterdir()] == ["plan.json"]  # no partial file left
 
 
