@@ -20,23 +20,26 @@ from genesys_reconcile import __version__, log
 from genesys_reconcile.apply.applier import Applier, moved, summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
     EXIT_INTERNAL,
     EXIT_OK,
+    ConfigError,
     ReconcileError,
 )
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.genesys.regions import checked_url
 from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import Resource, discover, validate
 from genesys_reconcile.plan import document, markdown, text
 from genesys_reconcile.plan.model import Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
-from genesys_reconcile.redaction import redact
+from genesys_reconcile.redaction import Secret, redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
 from genesys_reconcile.settings import Settings, load_settings
@@ -293,6 +296,7 @@ def apply_command(
     """
     config = settings(ctx)
     color = use_color(sys.stdout)
+    secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
     with connect(config, sandbox=sandbox) as client:
         if plan_file:
             plan, resources, live = reviewed(config, client, plan_file, allow_partial)
@@ -300,6 +304,11 @@ def apply_command(
             plan, resources, live = planned(config, client, prune, targets, excludes)
         click.echo(text.render(plan, color), nl=False, color=color)
         if not plan.has_changes:
+            if secret:  # deliveries that failed before still go out
+                with Audit(audit_log) as audit:
+                    outbox = Webhooks(str(config.webhook_url), secret, audit)
+                    outbox.retry_outbox()
+                    outbox.close()
             return EXIT_OK
         if plan.violations() and not force:
             raise ReconcileError(
@@ -309,7 +318,13 @@ def apply_command(
         with Audit(audit_log) as audit:
             changes = document.to_document(plan, client.origin, [])["changes"]
             audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
-            outcomes = Applier(client, live, resources, audit, index_timeout).run(plan)
+            hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
+            try:
+                applier = Applier(client, live, resources, audit, index_timeout, webhooks=hooks)
+                outcomes = applier.run(plan)
+            finally:
+                if hooks:
+                    hooks.close()
             again, _, _ = planned(config, client, False, targets, excludes)
             applied = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
             drifted = [c for c in again.changes if (c.kind, c.name) in applied]
@@ -354,6 +369,17 @@ def reviewed(
     refused = {id(change) for change, _ in stale}
     plan.changes = [c for c in plan.changes if id(c) not in refused]
     return plan, report.resources, live
+
+
+def webhook_secret(config: Settings) -> Secret | None:
+    """The webhook's signing secret, when a webhook is configured (its URL checked too)."""
+    if not config.webhook_url:
+        return None
+    checked_url(config.webhook_url, "webhook.url")
+    secret = os.environ.get(config.webhook_secret_env, "")
+    if not secret:
+        raise ConfigError(f"set {config.webhook_secret_env} to the webhook's signing secret")
+    return Secret(secret)
 
 
 def confirm(auto_approve: bool) -> None:

@@ -29,6 +29,8 @@ class Settings:
     rate_limit: float | None = None  # requests a minute the client allows itself
     concurrency: int | None = None
     safety: Mapping[str, float] = field(default_factory=dict)  # updates, deletes, minExisting
+    webhook_url: str | None = None
+    webhook_secret_env: str = "RECONCILE_WEBHOOK_SECRET"  # noqa: S105 (a variable name)
 
 
 def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
@@ -55,6 +57,8 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         rate_limit=api.get("rateLimitPerMinute"),
         concurrency=api.get("concurrency"),
         safety=dict(data.get("safety", {})),
+        webhook_url=data.get("webhook", {}).get("url"),
+        webhook_secret_env=data.get("webhook", {}).get("secretEnv", "RECONCILE_WEBHOOK_SECRET"),
     )
 
 

@@ -270,3 +270,86 @@ def test_a_saved_plan_is_refused_when_the_files_changed_since(run, repo: Path) -
         1,
         "error: the files changed since the plan was made; plan again\n",
     )
+
+
+WEBHOOK_SECRET = "webhook-signing-secret-7"
+
+
+@pytest.fixture
+def receiver(clock: FakeClock) -> Iterator[Api]:
+    """A webhook receiver: another sandbox's /_sandbox/webhooks, which records deliveries."""
+    with SandboxServer(Sandbox(clock=clock)) as running:
+        yield Api(running.url, credentials=None)
+
+
+def with_webhook(repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "reconcile.yaml").write_text(
+        f"paths: [segments, campaigns]\nwebhook:\n  url: {receiver.url}/_sandbox/webhooks\n  secretEnv: TEST_WEBHOOK_SECRET\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+
+
+def test_each_applied_change_is_announced_signed(
+    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+    import hmac
+
+    with_webhook(repo, receiver, monkeypatch)
+    assert run("apply", "--sandbox", "--auto-approve").code == 0
+    deliveries = receiver.admin("GET", "webhooks")["deliveries"]
+    assert len(deliveries) == 5
+    run_id = json.loads(
+        (repo / ".reconcile/audit.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )["run"]
+    for delivery in deliveries:
+        body = delivery["body"].encode()
+        expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert delivery["headers"]["X-Signature-256"] == expected
+        event = json.loads(body)
+        assert delivery["headers"]["X-Event-Id"] == event["eventId"] and event["run"] == run_id
+    events = [json.loads(d["body"]) for d in deliveries]
+    assert {(e["type"], e["resource"]["name"]) for e in events} >= {
+        ("change.create", "Long Holds in Support"),
+        ("change.update", "Spring Outreach"),
+    }
+    audit = (repo / ".reconcile/audit.jsonl").read_text(encoding="utf-8")
+    assert audit.count('"webhook.delivered"') == 5 and WEBHOOK_SECRET not in audit
+
+
+def test_failed_deliveries_wait_in_the_outbox_and_never_fail_the_apply(
+    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_webhook(repo, receiver, monkeypatch)
+    receiver.admin("POST", "faults", {"webhook_status": 500})
+    assert run("apply", "--sandbox", "--auto-approve").code == 0
+    queued = [
+        json.loads(line)["eventId"]
+        for line in (repo / ".reconcile/webhook-outbox.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    ]
+    assert len(queued) == 5
+    receiver.admin("POST", "faults", {"webhook_status": 200})
+    assert (
+        run("apply", "--sandbox", "--auto-approve").code == 0
+    )  # nothing to change; the outbox goes out
+    assert not (repo / ".reconcile/webhook-outbox.jsonl").exists()
+    delivered = [
+        json.loads(d["body"])["eventId"] for d in receiver.admin("GET", "webhooks")["deliveries"]
+    ]
+    assert delivered[5:] == queued  # the same event ids, so receivers can drop repeats
+
+
+def test_a_webhook_without_its_secret_stops_before_anything_changes(
+    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_webhook(repo, receiver, monkeypatch)
+    monkeypatch.delenv("TEST_WEBHOOK_SECRET")
+    result = run("apply", "--sandbox", "--auto-approve")
+    assert (result.code, result.err) == (
+        1,
+        "error: set TEST_WEBHOOK_SECRET to the webhook's signing secret\n",
+    )
+    assert not (repo / ".reconcile/audit.jsonl").exists()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.errors import AmbiguousWrite, GenesysError, VersionMismatch
 from genesys_reconcile.genesys.live import LiveState
@@ -34,6 +35,7 @@ class Outcome:
     change: Change
     status: str  # applied | adopted | failed | stale
     detail: str = ""
+    id: str | None = None  # the resource's id after the change
 
     @property
     def ok(self) -> bool:
@@ -53,12 +55,26 @@ class Applier:
     index_timeout: float = 600.0
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    webhooks: Webhooks | None = None
 
     def run(self, plan: Plan) -> list[Outcome]:
+        if self.webhooks:
+            self.webhooks.retry_outbox()
         outcomes = []
         for kind in KINDS.values():
             for change in (c for c in plan.changes if c.kind == kind.kind):
-                outcomes.append(self._one(kind, change))
+                outcome = self._one(kind, change)
+                outcomes.append(outcome)
+                if self.webhooks and outcome.ok:
+                    fields = [f.path for f in change.fields]
+                    event = self.webhooks.event(
+                        change.kind,
+                        change.name,
+                        change.action.value,
+                        outcome.id or change.id,
+                        fields,
+                    )
+                    self.webhooks.send(event)
         return outcomes
 
     def _one(self, kind: Kind, change: Change) -> Outcome:
@@ -84,7 +100,7 @@ class Applier:
             self._result(change, status, start, error=exc)
             return Outcome(change, status, str(exc))
         self._result(change, status, start, entity=entity)
-        return Outcome(change, status)
+        return Outcome(change, status, id=str(entity["id"]) if entity else change.id)
 
     def _execute(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any] | None]:
         if change.action is Action.CREATE:

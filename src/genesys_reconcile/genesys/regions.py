@@ -54,7 +54,7 @@ def endpoints(
         if not (api_url and login_url):
             raise ConfigError("set both GENESYS_API_URL and GENESYS_LOGIN_URL, or neither")
         return Endpoints(
-            _checked_url(api_url, "GENESYS_API_URL"), _checked_url(login_url, "GENESYS_LOGIN_URL")
+            checked_url(api_url, "GENESYS_API_URL"), checked_url(login_url, "GENESYS_LOGIN_URL")
         )
     domain = (region or DEFAULT_REGION).strip().lower()
     if domain not in REGIONS:
@@ -64,7 +64,7 @@ def endpoints(
     return Endpoints(f"https://api.{domain}", f"https://login.{domain}")
 
 
-def _checked_url(url: str, name: str) -> str:
+def checked_url(url: str, name: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ConfigError(f"{name} must be an http(s) URL, not '{url}'")
