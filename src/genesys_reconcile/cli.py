@@ -321,6 +321,7 @@ def apply_command(
             hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
             try:
                 applier = Applier(client, live, resources, audit, index_timeout, webhooks=hooks)
+                applier.progress = lambda line: click.echo(line, err=True)
                 outcomes = applier.run(plan)
             finally:
                 if hooks:

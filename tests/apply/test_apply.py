@@ -353,3 +353,41 @@ def test_a_webhook_without_its_secret_stops_before_anything_changes(
         "error: set TEST_WEBHOOK_SECRET to the webhook's signing secret\n",
     )
     assert not (repo / ".reconcile/audit.jsonl").exists()
+
+
+def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
+    run, repo: Path, client: GenesysClient, clock: FakeClock
+) -> None:
+    class StopAfterFirstResult(Audit):
+        def event(self, event: str, /, **fields: Any) -> None:
+            super().event(event, **fields)
+            if event == "change.result":
+                raise KeyboardInterrupt  # as if the process were killed here
+
+    settings = load_settings()
+    live = LiveState(client)
+    report = validate(list(settings.paths), settings, live)
+    plan = make_plan(report.resources, live)
+    with StopAfterFirstResult(repo / "audit.jsonl") as audit, pytest.raises(KeyboardInterrupt):
+        Applier(client, live, report.resources, audit, clock=clock, sleep=clock.advance).run(plan)
+    assert pending(client) == [
+        "AnalyticsSegment Long Holds in Support",
+        "AnalyticsSegment Voice Calls Over 5 Minutes Q3",
+        "CampaignSegmentation Lapsed Customer Win-Back",
+        "CampaignSegmentation Spring Outreach",
+    ]
+    assert all(o.ok for o in apply_repo(repo, client, clock))
+    assert pending(client) == []
+    names = [s["name"] for s in client.list_segments()]
+    assert len(names) == len(set(names)) == 5
+
+
+def test_apply_reports_progress_on_stderr(run, repo: Path) -> None:
+    result = run("apply", "--sandbox", "--auto-approve")
+    assert result.err.splitlines() == [
+        "+ AnalyticsSegment 'Chat Wrap-Up Over a Minute': applied",
+        "+ AnalyticsSegment 'Long Holds in Support': applied",
+        "~ AnalyticsSegment 'Voice Calls Over 5 Minutes Q3': applied",
+        "~ CampaignSegmentation 'Lapsed Customer Win-Back': applied",
+        "~ CampaignSegmentation 'Spring Outreach': applied",
+    ]

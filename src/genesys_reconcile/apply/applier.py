@@ -42,6 +42,9 @@ class Outcome:
         return self.status in ("applied", "adopted")
 
 
+_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
+
+
 class ChangeFailed(Exception):
     """A change that cannot go on; its message is the reason recorded and shown."""
 
@@ -56,6 +59,7 @@ class Applier:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     webhooks: Webhooks | None = None
+    progress: Callable[[str], None] = lambda line: None  # one line per change, for stderr
 
     def run(self, plan: Plan) -> list[Outcome]:
         if self.webhooks:
@@ -98,8 +102,10 @@ class Applier:
                 else "failed"
             )
             self._result(change, status, start, error=exc)
+            self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}: {exc}")
             return Outcome(change, status, str(exc))
         self._result(change, status, start, entity=entity)
+        self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}")
         return Outcome(change, status, id=str(entity["id"]) if entity else change.id)
 
     def _execute(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any] | None]:
