@@ -205,7 +205,7 @@ def plan_command(
     with connect(config, sandbox=sandbox) as client:
         plan, _, _ = planned(config, client, prune, targets, excludes)
         api_url = client.origin
-    inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
+    inputs = input_files(config)
     if out:
         write_atomically(out, document.render(plan, api_url, inputs))
     color = use_color(sys.stdout)
@@ -351,7 +351,7 @@ def reviewed(
     plan, data = document.load(plan_file)
     if data["apiUrl"] != client.origin:
         raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
-    inputs = [*discover(config.paths), *([config.config_file] if config.config_file else [])]
+    inputs = input_files(config)
     if document.input_digest(inputs) != data["inputDigest"]:
         raise ReconcileError("the files changed since the plan was made; plan again")
     live = LiveState(client)
@@ -392,6 +392,11 @@ def confirm(auto_approve: bool) -> None:
         )
     if not click.confirm("Apply these changes?", default=False):
         raise ReconcileError("nothing was applied")
+
+
+def input_files(config: Settings) -> list[Path]:
+    """What a plan is made from, for its digest: the desired-state files and reconcile.yaml."""
+    return [*discover(config.paths), *([config.config_file] if config.config_file else [])]
 
 
 def selector(text: str) -> Selector:

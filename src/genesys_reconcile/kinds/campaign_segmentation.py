@@ -78,10 +78,7 @@ class CampaignSegmentation(Kind):
         return name in (entity.get("id"), entity.get("name"))
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
-        segmentation = from_document(data)
-        available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
-        lists = [compiler.resolve(name, available) for name in segmentation.lists]
-        rules = compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
+        rules = _compiled(data, live)
         wanted = _view(rules, live) | {"contactFilters": SAME_AS_RULES}
         return wanted | {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
 
@@ -89,11 +86,8 @@ class CampaignSegmentation(Kind):
         self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
         """One atomic PATCH of the segmentation fields; the campaign then rebuilds its index."""
-        segmentation = from_document(data)
-        available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
-        lists = [compiler.resolve(name, available) for name in segmentation.lists]
-        rules = compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
-        changes = {"rules": rules, "contactFilters": rules}
+        rules = _compiled(data, live)
+        changes: dict[str, Any] = {"rules": rules, "contactFilters": rules}
         changes |= {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
         return client.update_campaign(str(entity["id"]), int(entity["version"]), changes)
 
@@ -116,6 +110,14 @@ class CampaignSegmentation(Kind):
         }
         view |= {k: entity[k] for k in ("useOnlyOnce", "dialingMode") if k in entity}
         return {k: v for k, v in view.items() if desired is None or k in desired}
+
+
+def _compiled(data: dict[str, Any], live: LiveState) -> list[dict[str, Any]]:
+    """The wire rules of a file, its lists resolved against the org's."""
+    segmentation = from_document(data)
+    available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
+    lists = [compiler.resolve(name, available) for name in segmentation.lists]
+    return compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
 
 
 # A reviewer compares segmentations by meaning: lists by name, conditions as canonical text.
