@@ -17,29 +17,23 @@ from typing import Any
 import click
 
 from genesys_reconcile import __version__, log
-from genesys_reconcile.apply.applier import Applier, moved, summary
+from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
-from genesys_reconcile.apply.audit import Audit, run_context
-from genesys_reconcile.apply.webhooks import Webhooks
+from genesys_reconcile.apply.run import apply_plan, retry_outbox, reviewed, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
     EXIT_INTERNAL,
     EXIT_OK,
-    ConfigError,
     ReconcileError,
 )
-from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.genesys.regions import checked_url
-from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.manifest import diagnostics
-from genesys_reconcile.manifest.validation import Resource, discover, validate
+from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan import document, markdown, text
-from genesys_reconcile.plan.model import Plan, Safety, Selector
-from genesys_reconcile.plan.planner import make_plan
-from genesys_reconcile.redaction import Secret, redact
+from genesys_reconcile.plan.run import Selection, check_safety, input_files, planned
+from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
 from genesys_reconcile.settings import Settings, load_settings
@@ -203,46 +197,20 @@ def plan_command(
     """
     config = settings(ctx)
     with connect(config, sandbox=sandbox) as client:
-        plan, _, _ = planned(config, client, prune, targets, excludes)
-        api_url = client.origin
+        plan = planned(config, client, Selection(prune, targets, excludes)).plan
+        origin = client.origin
     inputs = input_files(config)
     if out:
-        write_atomically(out, document.render(plan, api_url, inputs))
+        write_atomically(out, document.render(plan, origin, inputs))
     color = use_color(sys.stdout)
     if output_format == "json":
-        click.echo(document.render(plan, api_url, inputs), nl=False)
+        click.echo(document.render(plan, origin, inputs), nl=False)
     elif output_format == "markdown":
         click.echo(markdown.render(plan), nl=False)
     else:
         click.echo(text.render(plan, color), nl=False, color=color)
-    if plan.violations() and not force:
-        raise ReconcileError("the plan exceeds the safety thresholds; review it, then use --force")
+    check_safety(plan, force)
     return EXIT_CHANGES if detailed_exitcode and plan.has_changes else EXIT_OK
-
-
-def planned(
-    config: Settings,
-    client: GenesysClient,
-    prune: bool,
-    targets: tuple[str, ...],
-    excludes: tuple[str, ...],
-) -> tuple[Plan, list[Resource], LiveState]:
-    """Validate the files against the org, then plan; invalid files stop here, with reasons."""
-    live = LiveState(client)
-    report = validate(list(config.paths), config, live)
-    if report.failed():
-        output = diagnostics.render_text(report.diagnostics, report.files, use_color(sys.stderr))
-        click.echo(output, err=True)
-        raise ReconcileError("the files are invalid; nothing was planned")
-    plan = make_plan(
-        report.resources,
-        live,
-        prune=prune,
-        targets=[selector(t) for t in targets],
-        excludes=[selector(e) for e in excludes],
-        safety=safety(config),
-    )
-    return plan, report.resources, live
 
 
 @cli.command(name="apply")
@@ -296,91 +264,32 @@ def apply_command(
     """
     config = settings(ctx)
     color = use_color(sys.stdout)
+    chosen = Selection(prune, targets, excludes)
     secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
     with connect(config, sandbox=sandbox) as client:
         if plan_file:
-            plan, resources, live = reviewed(config, client, plan_file, allow_partial)
+            ready = reviewed(config, client, plan_file, allow_partial, refused=_to_stderr)
         else:
-            plan, resources, live = planned(config, client, prune, targets, excludes)
-        click.echo(text.render(plan, color), nl=False, color=color)
-        if not plan.has_changes:
-            if secret:  # deliveries that failed before still go out
-                with Audit(audit_log) as audit:
-                    outbox = Webhooks(str(config.webhook_url), secret, audit)
-                    outbox.retry_outbox()
-                    outbox.close()
+            ready = planned(config, client, chosen)
+        click.echo(text.render(ready.plan, color), nl=False, color=color)
+        if not ready.plan.has_changes:
+            if secret:
+                retry_outbox(config, secret, audit_log)
             return EXIT_OK
-        if plan.violations() and not force:
-            raise ReconcileError(
-                "the plan exceeds the safety thresholds; review it, then use --force"
-            )
+        check_safety(ready.plan, force)
         confirm(auto_approve)
-        with Audit(audit_log) as audit:
-            changes = document.to_document(plan, client.origin, [])["changes"]
-            audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
-            hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
-            try:
-                applier = Applier(client, live, resources, audit, index_timeout, webhooks=hooks)
-                applier.progress = lambda line: click.echo(line, err=True)
-                outcomes = applier.run(plan)
-            finally:
-                if hooks:
-                    hooks.close()
-            again, _, _ = planned(config, client, False, targets, excludes)
-            applied = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
-            drifted = [c for c in again.changes if (c.kind, c.name) in applied]
-            audit.event(
-                "run.end",
-                applied=len(applied),
-                failed=len(outcomes) - len(applied),
-                readBackMismatches=len(drifted),
-            )
-    click.echo("\n" + summary(outcomes))
-    for change in drifted:
-        click.echo(
-            f"  read back differs: {change.kind} {change.name!r}: "
-            + ", ".join(f.path for f in change.fields)
+        result = apply_plan(
+            config, client, ready, chosen, audit_log, index_timeout, secret, progress=_to_stderr
         )
-    return EXIT_OK if len(applied) == len(outcomes) and not drifted else EXIT_FAILURE
+    click.echo("\n" + summary(result.outcomes))
+    for change in result.drifted:
+        paths = ", ".join(f.path for f in change.fields)
+        click.echo(f"  read back differs: {change.kind} {change.name!r}: {paths}")
+    return EXIT_OK if result.ok else EXIT_FAILURE
 
 
-def reviewed(
-    config: Settings, client: GenesysClient, plan_file: Path, allow_partial: bool
-) -> tuple[Plan, list[Resource], LiveState]:
-    """A saved plan, if it still holds: same org, same files, and no resource moved."""
-    plan, data = document.load(plan_file)
-    if data["apiUrl"] != client.origin:
-        raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
-    inputs = input_files(config)
-    if document.input_digest(inputs) != data["inputDigest"]:
-        raise ReconcileError("the files changed since the plan was made; plan again")
-    live = LiveState(client)
-    report = validate(list(config.paths), config, live)
-    if report.failed():
-        raise ReconcileError("the files are no longer valid against the org; plan again")
-    plan.safety = safety(config)
-    stale = moved(plan, live)
-    for change, reason in stale:
-        click.echo(f"refused: {change.kind} {change.name!r} {reason}", err=True)
-    if stale and not allow_partial:
-        raise ReconcileError(
-            f"{len(stale)} planned change(s) no longer hold; nothing was applied "
-            "(plan again, or --allow-partial to apply the rest)"
-        )
-    refused = {id(change) for change, _ in stale}
-    plan.changes = [c for c in plan.changes if id(c) not in refused]
-    return plan, report.resources, live
-
-
-def webhook_secret(config: Settings) -> Secret | None:
-    """The webhook's signing secret, when a webhook is configured (its URL checked too)."""
-    if not config.webhook_url:
-        return None
-    checked_url(config.webhook_url, "webhook.url")
-    secret = os.environ.get(config.webhook_secret_env, "")
-    if not secret:
-        raise ConfigError(f"set {config.webhook_secret_env} to the webhook's signing secret")
-    return Secret(secret)
+def _to_stderr(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def confirm(auto_approve: bool) -> None:
@@ -392,28 +301,6 @@ def confirm(auto_approve: bool) -> None:
         )
     if not click.confirm("Apply these changes?", default=False):
         raise ReconcileError("nothing was applied")
-
-
-def input_files(config: Settings) -> list[Path]:
-    """What a plan is made from, for its digest: the desired-state files and reconcile.yaml."""
-    return [*discover(config.paths), *([config.config_file] if config.config_file else [])]
-
-
-def selector(text: str) -> Selector:
-    kind, _, name = text.partition("/")
-    if kind not in KINDS or not name:
-        known = ", ".join(sorted(KINDS))
-        raise click.BadParameter(f"'{text}' is not KIND/NAME with KIND one of {known}")
-    return Selector(kind, name)
-
-
-def safety(config: Settings) -> Safety:
-    defaults = Safety()
-    return Safety(
-        updates=config.safety.get("updates", defaults.updates),
-        deletes=config.safety.get("deletes", defaults.deletes),
-        min_existing=int(config.safety.get("minExisting", defaults.min_existing)),
-    )
 
 
 _COUNT = click.IntRange(min=0)
@@ -509,6 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return EXIT_FAILURE
     except ReconcileError as exc:
+        if exc.preface:
+            click.echo(exc.preface, err=True)
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
     except Exception as exc:  # a bug: keep the traceback out of the way, but keep it

@@ -32,6 +32,7 @@ class ReconcileError(Exception):
     """A failure the user can act on; its message is shown as it is."""
 
     exit_code = EXIT_FAILURE
+    preface = ""  # shown before the one-line message, such as the diagnostics behind it
 
     def __init__(self, message: str, location: Location | None = None) -> None:
         super().__init__(message)

@@ -1,0 +1,118 @@
+"""An apply run: a fresh or a reviewed plan, written with an audit trail and webhooks, then
+read back."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from genesys_reconcile.apply.applier import Applier, Outcome, moved
+from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.webhooks import Webhooks
+from genesys_reconcile.errors import ConfigError, ReconcileError
+from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.genesys.regions import checked_url
+from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.plan import document
+from genesys_reconcile.plan.model import Change
+from genesys_reconcile.plan.run import Planned, Selection, input_files, planned, safety
+from genesys_reconcile.redaction import Secret
+from genesys_reconcile.settings import Settings
+
+
+@dataclass
+class Applied:
+    outcomes: list[Outcome]
+    drifted: list[Change]  # applied, yet read back different
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes) and not self.drifted
+
+
+def reviewed(
+    config: Settings,
+    client: GenesysClient,
+    plan_file: Path,
+    allow_partial: bool,
+    refused: Callable[[str], None],
+) -> Planned:
+    """A saved plan, if it still holds: same org, same files, and no resource moved."""
+    plan, data = document.load(plan_file)
+    if data["apiUrl"] != client.origin:
+        raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
+    if document.input_digest(input_files(config)) != data["inputDigest"]:
+        raise ReconcileError("the files changed since the plan was made; plan again")
+    live = LiveState(client)
+    report = validate(list(config.paths), config, live)
+    if report.failed():
+        raise ReconcileError("the files are no longer valid against the org; plan again")
+    plan.safety = safety(config)
+    stale = moved(plan, live)
+    for change, reason in stale:
+        refused(f"refused: {change.kind} {change.name!r} {reason}")
+    if stale and not allow_partial:
+        raise ReconcileError(
+            f"{len(stale)} planned change(s) no longer hold; nothing was applied "
+            "(plan again, or --allow-partial to apply the rest)"
+        )
+    gone = {id(change) for change, _ in stale}
+    plan.changes = [c for c in plan.changes if id(c) not in gone]
+    return Planned(plan, report.resources, live)
+
+
+def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Secret | None:
+    """The webhook's signing secret, when a webhook is configured (its URL checked too)."""
+    if not config.webhook_url:
+        return None
+    checked_url(config.webhook_url, "webhook.url")
+    secret = (os.environ if env is None else env).get(config.webhook_secret_env, "")
+    if not secret:
+        raise ConfigError(f"set {config.webhook_secret_env} to the webhook's signing secret")
+    return Secret(secret)
+
+
+def retry_outbox(config: Settings, secret: Secret, audit_log: Path) -> None:
+    """Deliveries that failed in earlier runs go out even when nothing changes."""
+    with Audit(audit_log) as audit:
+        hooks = Webhooks(str(config.webhook_url), secret, audit)
+        hooks.retry_outbox()
+        hooks.close()
+
+
+def apply_plan(
+    config: Settings,
+    client: GenesysClient,
+    ready: Planned,
+    selection: Selection,
+    audit_log: Path,
+    index_timeout: float,
+    secret: Secret | None,
+    progress: Callable[[str], None],
+) -> Applied:
+    with Audit(audit_log) as audit:
+        changes = document.to_document(ready.plan, client.origin, [])["changes"]
+        audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
+        hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
+        try:
+            applier = Applier(
+                client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
+            )
+            applier.progress = progress
+            outcomes = applier.run(ready.plan)
+        finally:
+            if hooks:
+                hooks.close()
+        again = planned(config, client, Selection(False, selection.targets, selection.excludes))
+        done = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
+        drifted = [c for c in again.plan.changes if (c.kind, c.name) in done]
+        audit.event(
+            "run.end",
+            applied=len(done),
+            failed=len(outcomes) - len(done),
+            readBackMismatches=len(drifted),
+        )
+    return Applied(outcomes, drifted)
