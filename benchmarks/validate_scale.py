@@ -42,7 +42,7 @@ CAMPAIGN = """\
 # yaml-language-server: $schema=../schemas/campaign-segmentation.schema.json
 kind: CampaignSegmentation
 campaign: Campaign {i}
-lists: [Primary Leads, Secondary Leads]
+lists: [Leads {i}]
 demographics:
   age: {{min: 25, max: 55}}
   region: {{allowed: [NW, CA, TX]}}

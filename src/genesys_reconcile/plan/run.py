@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +81,3 @@ def safety(config: Settings) -> Safety:
 def check_safety(plan: Plan, force: bool) -> None:
     if plan.violations() and not force:
         raise ReconcileError("the plan exceeds the safety thresholds; review it, then use --force")
-
-
-__all__: Sequence[str] = ("InvalidFiles", "Planned", "Selection", "input_files", "planned")

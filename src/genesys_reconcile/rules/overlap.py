@@ -445,7 +445,8 @@ def analyse_across(segmentations: Sequence[Segmentation]) -> list[tuple[int, Ove
     later campaign of its pair, by its index in `segmentations`."""
     audiences = [_Audience.of(segmentation) for segmentation in segmentations]
     found: list[tuple[int, Overlap]] = []
-    for (earlier, first), (later, second) in itertools.combinations(enumerate(segmentations), 2):
+    for earlier, later in _sharing_a_list(segmentations):
+        first, second = segmentations[earlier], segmentations[later]
         shared = sorted(set(first.lists) & set(second.lists))
         # Two files for one campaign are a clash of identity, reported elsewhere, not overlap.
         if not shared or first.campaign == second.campaign:
@@ -454,6 +455,17 @@ def analyse_across(segmentations: Sequence[Segmentation]) -> list[tuple[int, Ove
         if common is not None:
             found.append((later, Overlap(WARNING, _shared(first, shared, common), ("lists",))))
     return sorted(found, key=lambda f: (f[0], _path_key(f[1].path), f[1].message))
+
+
+def _sharing_a_list(segmentations: Sequence[Segmentation]) -> list[tuple[int, int]]:
+    """The pairs of campaigns that share a list, found through an index by list: a large org
+    has thousands of campaigns, few of which share lists, so all pairs would be wasted work."""
+    by_list: dict[str, list[int]] = {}
+    for index, segmentation in enumerate(segmentations):
+        for name in set(segmentation.lists):
+            by_list.setdefault(name, []).append(index)
+    pairs = {pair for members in by_list.values() for pair in itertools.combinations(members, 2)}
+    return sorted(pairs)
 
 
 @dataclass(frozen=True)
