@@ -29,6 +29,7 @@ from genesys_reconcile.errors import (
 )
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.github import GitHub, pull_request_number
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan import document, markdown, text
@@ -301,6 +302,39 @@ def confirm(auto_approve: bool) -> None:
         )
     if not click.confirm("Apply these changes?", default=False):
         raise ReconcileError("nothing was applied")
+
+
+@cli.group(name="github")
+def github_group() -> None:
+    """Post plans to GitHub: one pull-request comment, one drift issue (GITHUB_TOKEN)."""
+
+
+@github_group.command(name="comment")
+@click.argument("body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--pr", type=int, help="The pull request. Default: the one this Actions run is for.")
+def github_comment(body_file: Path, pr: int | None) -> None:
+    """Post BODY_FILE (such as `plan --format markdown`) as the pull request's plan comment,
+    updating the earlier one in place rather than adding another."""
+    hub = GitHub.from_environment()
+    try:
+        number = pr or pull_request_number()
+        done = hub.upsert_comment(number, body_file.read_text(encoding="utf-8"))
+    finally:
+        hub.close()
+    click.echo(f"{done} the plan comment on #{number}")
+
+
+@github_group.command(name="issue")
+@click.argument("body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--title", default="Drift: the org differs from the repository", show_default=True)
+def github_issue(body_file: Path, title: str) -> None:
+    """Open the drift issue with BODY_FILE, or update the one already open."""
+    hub = GitHub.from_environment()
+    try:
+        done = hub.upsert_drift_issue(title, body_file.read_text(encoding="utf-8"))
+    finally:
+        hub.close()
+    click.echo(f"{done} the drift issue")
 
 
 _COUNT = click.IntRange(min=0)

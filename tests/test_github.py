@@ -1,0 +1,135 @@
+"""Posting to GitHub, against a small in-process stand-in for its REST API: one comment per
+pull request, updated in place; one drift issue; clear errors without a token."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.github import DRIFT_LABEL, GitHub, fit, pull_request_number
+from genesys_reconcile.plan.markdown import COMMENT_LIMIT, MARKER
+from genesys_reconcile.redaction import Secret
+
+TOKEN = "ghs_token_for_tests_123"
+
+
+class FakeGitHub:
+    """Comments and issues in memory, paged 100 at a time as GitHub pages them."""
+
+    def __init__(self) -> None:
+        self.comments: list[dict[str, Any]] = [
+            {"id": i, "body": f"chatter {i}"} for i in range(150)
+        ]
+        self.issues: list[dict[str, Any]] = []
+        self.requests: list[tuple[str, str]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        path, method = request.url.path, request.method
+        self.requests.append((method, path))
+        body = json.loads(request.content) if request.content else None
+        if path == "/repos/acme/cx/issues/7/comments" and method == "GET":
+            page = int(request.url.params["page"])
+            return httpx.Response(200, json=self.comments[(page - 1) * 100 : page * 100])
+        if path == "/repos/acme/cx/issues/7/comments" and method == "POST":
+            self.comments.append({"id": 1000 + len(self.comments), "body": body["body"]})
+            return httpx.Response(201, json=self.comments[-1])
+        if path.startswith("/repos/acme/cx/issues/comments/") and method == "PATCH":
+            comment = next(c for c in self.comments if c["id"] == int(path.rsplit("/", 1)[1]))
+            comment["body"] = body["body"]
+            return httpx.Response(200, json=comment)
+        if path == "/repos/acme/cx/issues" and method == "GET":
+            label = request.url.params["labels"]
+            return httpx.Response(200, json=[i for i in self.issues if label in i["labels"]])
+        if path == "/repos/acme/cx/issues" and method == "POST":
+            self.issues.append({"number": 40 + len(self.issues), **body})
+            return httpx.Response(201, json=self.issues[-1])
+        if path.startswith("/repos/acme/cx/issues/") and method == "PATCH":
+            issue = next(i for i in self.issues if i["number"] == int(path.rsplit("/", 1)[1]))
+            issue.update(body)
+            return httpx.Response(200, json=issue)
+        return httpx.Response(404, json={"message": "Not Found"})
+
+
+@pytest.fixture
+def fake() -> FakeGitHub:
+    return FakeGitHub()
+
+
+def hub(fake: FakeGitHub) -> GitHub:
+    return GitHub("acme/cx", Secret(TOKEN), transport=httpx.MockTransport(fake))
+
+
+def test_the_first_push_creates_the_comment_and_later_ones_update_it(fake: FakeGitHub) -> None:
+    client = hub(fake)
+    assert client.upsert_comment(7, f"{MARKER}\nPlan: 1 to create") == "created"
+    assert client.upsert_comment(7, f"{MARKER}\nPlan: 2 to create") == "updated"
+    ours = [c for c in fake.comments if MARKER in c["body"]]
+    assert [c["body"] for c in ours] == [f"{MARKER}\nPlan: 2 to create"]
+    assert fake.requests.count(("GET", "/repos/acme/cx/issues/7/comments")) == 4  # two pages, twice
+
+
+def test_drift_opens_one_issue_and_then_keeps_it_current(fake: FakeGitHub) -> None:
+    client = hub(fake)
+    assert client.upsert_drift_issue("Drift", f"{MARKER}\none") == "created"
+    assert client.upsert_drift_issue("Drift again", f"{MARKER}\ntwo") == "updated"
+    assert fake.issues == [
+        {"number": 40, "title": "Drift again", "body": f"{MARKER}\ntwo", "labels": [DRIFT_LABEL]}
+    ]
+
+
+def test_a_body_over_the_limit_is_cut_with_a_notice() -> None:
+    body = fit("x" * (COMMENT_LIMIT + 10))
+    assert len(body) <= COMMENT_LIMIT and body.endswith(
+        "the full text is in the job's artifacts.\n"
+    )
+    assert fit("short") == "short"
+
+
+def test_without_a_token_the_error_says_what_to_do() -> None:
+    with pytest.raises(ConfigError, match="set GITHUB_TOKEN"):
+        GitHub.from_environment({"GITHUB_REPOSITORY": "acme/cx"})
+
+
+def test_a_refusal_names_the_missing_permission() -> None:
+    forbidden = httpx.MockTransport(
+        lambda request: httpx.Response(403, json={"message": "Resource not accessible"})
+    )
+    client = GitHub("acme/cx", Secret(TOKEN), transport=forbidden)
+    with pytest.raises(
+        Exception, match="GitHub answered 403; the workflow needs `pull-requests: write`"
+    ):
+        client.upsert_comment(7, "body")
+
+
+def test_the_pull_request_comes_from_the_event_payload(tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 42}}), encoding="utf-8")
+    assert pull_request_number({"GITHUB_EVENT_PATH": str(event)}) == 42
+    with pytest.raises(ConfigError, match="pass --pr NUMBER"):
+        pull_request_number({})
+
+
+def test_the_cli_posts_the_markdown_plan(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeGitHub
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/cx")
+    real_init = GitHub.__init__
+
+    def with_fake(
+        self: GitHub, repo: str, token: Secret, api_url: str = "", transport: Any = None
+    ) -> None:
+        real_init(self, repo, token, api_url or "https://api.github.com", httpx.MockTransport(fake))
+
+    monkeypatch.setattr(GitHub, "__init__", with_fake)
+    body = tmp_path / "plan.md"
+    body.write_text(f"{MARKER}\n### Plan: 0 to create", encoding="utf-8")
+    result = run("github", "comment", str(body), "--pr", "7")
+    assert (result.code, result.out) == (0, "created the plan comment on #7\n")
+    assert TOKEN not in result.out + result.err

@@ -1,0 +1,72 @@
+"""The GitHub workflows keep their promises: least privilege, read-only credentials for plans,
+write credentials only for apply, no secrets for pull requests from forks, applies never
+overlapping or cancelled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def workflow(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((WORKFLOWS / f"{name}.yml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def steps(name: str) -> list[dict[str, Any]]:
+    jobs = workflow(name)["jobs"]
+    return [step for job in jobs.values() for step in job["steps"]]
+
+
+def secrets_used(name: str) -> set[str]:
+    text = (WORKFLOWS / f"{name}.yml").read_text(encoding="utf-8")
+    return {part.split("}}")[0].strip() for part in text.split("secrets.")[1:]}
+
+
+@pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
+def test_every_workflow_declares_least_privilege(name: str) -> None:
+    permissions = workflow(name)["permissions"]
+    assert permissions["contents"] == "read"
+    assert set(permissions.values()) <= {"read", "write"}
+    assert all(key in {"contents", "pull-requests", "issues"} for key in permissions)
+
+
+def test_plans_use_read_credentials_and_apply_the_write_ones() -> None:
+    assert secrets_used("plan") == {"GENESYS_READ_CLIENT_ID", "GENESYS_READ_CLIENT_SECRET"}
+    assert secrets_used("drift") == {"GENESYS_READ_CLIENT_ID", "GENESYS_READ_CLIENT_SECRET"}
+    assert secrets_used("apply") == {
+        "GENESYS_WRITE_CLIENT_ID",
+        "GENESYS_WRITE_CLIENT_SECRET",
+        "RECONCILE_WEBHOOK_SECRET",
+    }
+
+
+def test_pull_requests_from_forks_are_validated_but_get_no_secrets() -> None:
+    plan = next(s for s in steps("plan") if s.get("name") == "Plan")
+    assert plan["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    validate = next(s for s in steps("plan") if s.get("name", "").startswith("Validate"))
+    assert "if" not in validate and "env" not in validate
+
+
+def test_applies_never_overlap_and_are_never_cancelled_midway() -> None:
+    apply = workflow("apply")
+    assert apply["concurrency"] == {"group": "apply", "cancel-in-progress": False}
+    assert apply["jobs"]["apply"]["environment"] == "genesys-production"
+    assert any("reconcile apply --auto-approve" in s.get("run", "") for s in steps("apply"))
+
+
+def test_the_plan_is_posted_once_and_kept_as_artifacts() -> None:
+    runs = " ".join(s.get("run", "") for s in steps("plan"))
+    assert "reconcile validate --format github" in runs
+    assert "reconcile plan --format markdown --out plan.json --detailed-exitcode" in runs
+    assert "reconcile github comment plan.md" in runs and "GITHUB_STEP_SUMMARY" in runs
+    upload = next(
+        s for s in steps("plan") if s.get("uses", "").startswith("actions/upload-artifact")
+    )
+    assert upload["with"]["path"].split() == ["plan.json", "plan.txt"]
