@@ -104,7 +104,8 @@ def test_the_compiled_rules_dial_exactly_the_contacts_the_file_describes() -> No
     ]
     assert sum(intended(data, c) for c in contacts) > 0
     assert [dialled(rules, c) for c in contacts] == [intended(data, c) for c in contacts]
-    # The seed's double negation would have dialled exactly the do-not-call contacts.
+    # A double negation (NOT of the exclusions, with the action exclude) would dial exactly
+    # the do-not-call contacts.
     assert not dialled(
         rules,
         dict(

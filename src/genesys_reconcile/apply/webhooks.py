@@ -1,4 +1,4 @@
-"""Webhooks: one event per applied change, for downstream systems (seeds 000 and 003).
+"""Webhooks: one event per applied change, for downstream systems (a CDP, a warehouse).
 
 Each delivery carries an event id (`X-Event-Id`, for idempotent receivers) and an HMAC-SHA256
 signature of the exact body (`X-Signature-256: sha256=<hex>`) under a secret named by an

@@ -1,4 +1,4 @@
-"""`AnalyticsSegment`: a named conversation query (seed 000, `/api/v2/analytics/segments`)."""
+"""`AnalyticsSegment`: a named conversation query (`/api/v2/analytics/segments`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`CampaignSegmentation`: the segmentation fields of an existing outbound campaign (seed 003).
+"""`CampaignSegmentation`: the segmentation fields of an existing outbound campaign.
 
 Offline, the rules are compiled with stand-in list ids to check the platform's limits (50
 rules, 2,048 characters an expression). Online, the campaign and lists must exist, and every

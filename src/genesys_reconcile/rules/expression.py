@@ -1,4 +1,4 @@
-"""The grammar of Genesys Cloud outbound campaign rule expressions (the seed dialect).
+"""The grammar of Genesys Cloud outbound campaign rule expressions.
 
     expression := or
     or         := and ("OR" and)*

@@ -279,7 +279,8 @@ def _choice(value: Any, allowed: Sequence[str], path: str) -> str:
 
 
 def _reject_unknown(body: Mapping[str, Any], known: frozenset[str]) -> None:
-    # Genesys Cloud rejects unrecognised fields; seed 004 sent `groupBys` to the details query.
+    # Genesys Cloud rejects unrecognised fields, so a client that sends `groupBys` to the
+    # details query (grouping is the aggregates query's job) learns so at once.
     for key in body:
         if key not in known:
             raise bad_request(f"Unrecognized field {key!r}", str(key))

@@ -1,4 +1,4 @@
-"""Outbound contact lists and campaigns (seed 003).
+"""Outbound contact lists and campaigns.
 
 A campaign PATCH replaces segmentation fields atomically and starts an index rebuild: the
 campaign is `processing` until the rebuild's end time passes, then `ready` (or `failed`, with

@@ -1,4 +1,4 @@
-"""Analytics segments (seed 000): `/api/v2/analytics/segments`.
+"""Analytics segments: `/api/v2/analytics/segments`.
 
 The server validates every body itself: `reconcile validate` must catch these problems first,
 and the sandbox proves it does by refusing what slips through.
@@ -23,7 +23,7 @@ from genesys_reconcile.sandbox.http import (
 from genesys_reconcile.sandbox.state import public
 
 BASE = "/api/v2/analytics/segments"
-# The seed's six paths and a few more that real orgs use; `number` fields are metrics.
+# The six common paths and a few more that real orgs use; `number` fields are metrics.
 FIELDS = {
     "conversation.channel": "text",
     "conversation.direction": "text",
