@@ -19,6 +19,7 @@ import click
 from genesys_reconcile import __version__, log
 from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
+from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.run import apply_plan, retry_outbox, reviewed, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
@@ -279,8 +280,9 @@ def apply_command(
             return EXIT_OK
         check_safety(ready.plan, force)
         confirm(auto_approve)
+        progress = Progress(len(ready.plan.changes), sys.stderr, live=sys.stderr.isatty())
         result = apply_plan(
-            config, client, ready, chosen, audit_log, index_timeout, secret, progress=_to_stderr
+            config, client, ready, chosen, audit_log, index_timeout, secret, progress
         )
     click.echo("\n" + summary(result.outcomes))
     for change in result.drifted:

@@ -50,9 +50,9 @@ def apply_repo(repo: Path, client: GenesysClient, clock: FakeClock) -> list[Outc
     assert not report.failed(), report.diagnostics
     plan = make_plan(report.resources, live)
     with Audit(repo / "audit.jsonl") as audit:
-        return Applier(client, live, report.resources, audit, clock=clock, sleep=clock.advance).run(
-            plan
-        )
+        return Applier(
+            client, live, report.resources, audit, clock=clock, sleep=clock.advance, parallel=1
+        ).run(plan)
 
 
 def pending(client: GenesysClient) -> list[str]:
@@ -133,7 +133,7 @@ def test_a_resource_changed_meanwhile_is_retried_only_if_the_change_still_holds(
     spring.update(version=spring["version"] + 1, dialingMode="power")  # one that did
     with Audit(repo / "audit.jsonl") as audit:
         outcomes = Applier(
-            client, live, report.resources, audit, clock=clock, sleep=clock.advance
+            client, live, report.resources, audit, clock=clock, sleep=clock.advance, parallel=1
         ).run(plan)
     status = {o.change.name: (o.status, o.detail) for o in outcomes}
     assert status["Voice Calls Over 5 Minutes Q3"] == ("applied", "")
@@ -359,9 +359,14 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
     run, repo: Path, client: GenesysClient, clock: FakeClock
 ) -> None:
     class StopAfterFirstResult(Audit):
+        stopped = False
+
         def event(self, event: str, /, **fields: Any) -> None:
+            if self.stopped:
+                raise KeyboardInterrupt  # a killed process writes nothing more
             super().event(event, **fields)
             if event == "change.result":
+                self.stopped = True
                 raise KeyboardInterrupt  # as if the process were killed here
 
     settings = load_settings()
@@ -369,7 +374,9 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
     report = validate(list(settings.paths), settings, live)
     plan = make_plan(report.resources, live)
     with StopAfterFirstResult(repo / "audit.jsonl") as audit, pytest.raises(KeyboardInterrupt):
-        Applier(client, live, report.resources, audit, clock=clock, sleep=clock.advance).run(plan)
+        Applier(
+            client, live, report.resources, audit, clock=clock, sleep=clock.advance, parallel=1
+        ).run(plan)
     assert pending(client) == [
         "AnalyticsSegment Long Holds in Support",
         "AnalyticsSegment Voice Calls Over 5 Minutes Q3",
@@ -384,7 +391,7 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
 
 def test_apply_reports_progress_on_stderr(run, repo: Path) -> None:
     result = run("apply", "--sandbox", "--auto-approve")
-    assert result.err.splitlines() == [
+    assert sorted(result.err.splitlines()) == [
         "+ AnalyticsSegment 'Chat Wrap-Up Over a Minute': applied",
         "+ AnalyticsSegment 'Long Holds in Support': applied",
         "~ AnalyticsSegment 'Voice Calls Over 5 Minutes Q3': applied",

@@ -14,8 +14,10 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,27 +61,37 @@ class Applier:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     webhooks: Webhooks | None = None
-    progress: Callable[[str], None] = lambda line: None  # one line per change, for stderr
+    progress: Callable[[str], None] = lambda line: None  # one line per finished change
+    waiting: Callable[[str], None] = lambda line: None  # while a resource settles
+    parallel: int = 4  # changes of one kind in flight at once; kinds still go in order
 
     def run(self, plan: Plan) -> list[Outcome]:
         if self.webhooks:
             self.webhooks.retry_outbox()
-        outcomes = []
+        outcomes: list[Outcome] = []
         for kind in KINDS.values():
-            for change in (c for c in plan.changes if c.kind == kind.kind):
-                outcome = self._one(kind, change)
-                outcomes.append(outcome)
-                if self.webhooks and outcome.ok:
-                    fields = [f.path for f in change.fields]
-                    event = self.webhooks.event(
-                        change.kind,
-                        change.name,
-                        change.action.value,
-                        outcome.id or change.id,
-                        fields,
-                    )
-                    self.webhooks.send(event)
+            changes = [c for c in plan.changes if c.kind == kind.kind]
+            # Changes of one kind are independent of each other; the client's shared rate limit
+            # and concurrency cap still pace what reaches the API.
+            pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
+            try:
+                outcomes += pool.map(functools.partial(self._announced, kind), changes)
+            except BaseException:
+                # Interrupted: finish the writes in flight (a write cannot stop halfway), start
+                # no more. A re-run converges.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            pool.shutdown()
         return outcomes
+
+    def _announced(self, kind: Kind, change: Change) -> Outcome:
+        outcome = self._one(kind, change)
+        if self.webhooks and outcome.ok:
+            fields = [f.path for f in change.fields]
+            ident = outcome.id or change.id
+            action = change.action.value
+            self.webhooks.send(self.webhooks.event(change.kind, change.name, action, ident, fields))
+        return outcome
 
     def _one(self, kind: Kind, change: Change) -> Outcome:
         self.audit.event(
@@ -151,6 +163,7 @@ class Applier:
         while state is False:
             if self.clock() + delay > deadline:
                 raise ChangeFailed(f"still not ready after {self.index_timeout:.0f} s")
+            self.waiting(f"{change.kind} {change.name!r}: waiting for its index ({waited:.0f} s)")
             self.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +30,7 @@ class Audit:
         self.path = path
         self.run_id = str(uuid.uuid4())
         self.handle: IO[str] = path.open("a", encoding="utf-8")
+        self.lock = threading.Lock()
         self.log = structlog.wrap_logger(
             structlog.WriteLogger(self.handle),
             wrapper_class=structlog.BoundLogger,  # never filtered by the log level
@@ -40,9 +42,10 @@ class Audit:
         ).bind(run=self.run_id)
 
     def event(self, event: str, /, **fields: Any) -> None:
-        self.log.msg(event, **fields)
-        self.handle.flush()
-        os.fsync(self.handle.fileno())  # on disk before the next mutation
+        with self.lock:  # changes apply in parallel; their lines must not interleave
+            self.log.msg(event, **fields)
+            self.handle.flush()
+            os.fsync(self.handle.fileno())  # on disk before the next mutation
 
     def close(self) -> None:
         self.handle.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genesys_reconcile.apply.applier import Applier, Outcome, moved
 from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
@@ -91,7 +92,7 @@ def apply_plan(
     audit_log: Path,
     index_timeout: float,
     secret: Secret | None,
-    progress: Callable[[str], None],
+    progress: Progress,
 ) -> Applied:
     with Audit(audit_log) as audit:
         changes = document.to_document(ready.plan, client.origin, [])["changes"]
@@ -101,9 +102,10 @@ def apply_plan(
             applier = Applier(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
             )
-            applier.progress = progress
+            applier.progress, applier.waiting = progress.finished, progress.waiting
             outcomes = applier.run(ready.plan)
         finally:
+            progress.close()
             if hooks:
                 hooks.close()
         again = planned(config, client, Selection(False, selection.targets, selection.excludes))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ def signature(secret: Secret, body: bytes) -> str:
 class Webhooks:
     def __init__(self, url: str, secret: Secret, audit: Audit, outbox: Path = OUTBOX) -> None:
         self.url, self.secret, self.audit, self.outbox = url, secret, audit, outbox
+        self.lock = threading.Lock()  # deliveries come from parallel changes
         self.http = httpx.Client(
             timeout=10, headers={"User-Agent": f"genesys-reconcile/{__version__}"}
         )
@@ -88,7 +90,7 @@ class Webhooks:
 
     def _queue(self, events: list[dict[str, Any]]) -> None:
         self.outbox.parent.mkdir(parents=True, exist_ok=True)
-        with self.outbox.open("a", encoding="utf-8") as handle:
+        with self.lock, self.outbox.open("a", encoding="utf-8") as handle:
             for event in events:
                 handle.write(json.dumps(event, sort_keys=True) + "\n")
                 self.audit.event("webhook.queued", eventId=event["eventId"])
