@@ -82,6 +82,9 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
     assert pending(client) == []
     events = [e["event"] for e in audit_lines(repo)]
     assert events.count("change.intent") == events.count("change.result") == 5
+    results = [e for e in audit_lines(repo) if e["event"] == "change.result"]
+    assert {r["httpStatus"] for r in results} == {200, 201}  # the write's, not a later read's
+    assert all(len(r["correlationId"]) == 36 and r["versionAfter"] for r in results)
     assert events.count("index.wait") == 2  # both campaigns rebuilt their index
 
 

@@ -51,6 +51,10 @@ class ChangeFailed(Exception):
     """A change that cannot go on; its message is the reason recorded and shown."""
 
 
+class Stale(ChangeFailed):
+    """The resource changed since the plan, and differently: it needs a new plan."""
+
+
 @dataclass
 class Applier:
     client: GenesysClient
@@ -105,18 +109,15 @@ class Applier:
         start = time.perf_counter()
         try:
             status, entity = self._execute(kind, change)
+            answered = self.client.last_answer()  # the write's, before waits read again
             if entity is not None:
                 self._wait_settled(kind, change, entity)
         except (GenesysError, ChangeFailed) as exc:
-            status = (
-                "stale"
-                if isinstance(exc, ChangeFailed) and "changed since" in str(exc)
-                else "failed"
-            )
+            status = "stale" if isinstance(exc, Stale) else "failed"
             self._result(change, status, start, error=exc)
             self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}: {exc}")
             return Outcome(change, status, str(exc))
-        self._result(change, status, start, entity=entity)
+        self._result(change, status, start, entity=entity, answered=answered)
         self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}")
         return Outcome(change, status, id=str(entity["id"]) if entity else change.id)
 
@@ -149,7 +150,7 @@ class Applier:
         fresh = kind.reread(self.client, change.id)
         data = self._data(change)
         if differences(kind.current(fresh, change.after, self.live), change.after) != change.fields:
-            raise ChangeFailed(
+            raise Stale(
                 f"{change.kind} {change.name!r} changed since the plan (now version "
                 f"{fresh.get('version')}); plan again to review the new difference"
             )
@@ -202,6 +203,7 @@ class Applier:
         start: float,
         entity: dict[str, Any] | None = None,
         error: Exception | None = None,
+        answered: tuple[int, str] | None = None,
     ) -> None:
         fields: dict[str, Any] = {
             "kind": change.kind,
@@ -213,6 +215,8 @@ class Applier:
         }
         if entity is not None:
             fields |= {"id": entity.get("id"), "versionAfter": entity.get("version")}
+        if answered:
+            fields |= {"httpStatus": answered[0], "correlationId": answered[1]}
         if isinstance(error, GenesysError):
             fields |= {
                 "httpStatus": error.status,

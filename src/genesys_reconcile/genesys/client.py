@@ -7,6 +7,7 @@ while it was read is read again).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from types import TracebackType
@@ -34,6 +35,12 @@ class GenesysClient:
         # Which org this is, as saved plans record it: the API URL, or a sandbox's state file
         # (an embedded sandbox listens on a new port each run).
         self.origin = origin or transport.endpoints.api_url
+        self._last = threading.local()  # each thread's last answer, for the audit trail
+
+    def last_answer(self) -> tuple[int, str] | None:
+        """(status, correlation id) of this thread's last answered request."""
+        answer = getattr(self._last, "answer", None)
+        return (answer.status, answer.correlation_id) if answer else None
 
     def __enter__(self) -> GenesysClient:
         return self
@@ -61,9 +68,8 @@ class GenesysClient:
         return self._call("PATCH", f"{SEGMENTS}/{ident}", body={**changes, "version": version})
 
     def delete_segment(self, ident: str, version: int) -> None:
-        self.transport.request(
-            "DELETE", f"{SEGMENTS}/{ident}", params={"version": version}, idempotent=True
-        )
+        path, params = f"{SEGMENTS}/{ident}", {"version": version}
+        self._last.answer = self.transport.request("DELETE", path, params=params, idempotent=True)
 
     # -- outbound ----------------------------------------------------------------------------
 
@@ -127,8 +133,9 @@ class GenesysClient:
         return self._call("GET", path)
 
     def _call(self, method: str, path: str, body: Any = None, idempotent: bool = True) -> Entity:
-        data = self.transport.request(method, path, body=body, idempotent=idempotent).data
-        return data if isinstance(data, dict) else {}
+        answer = self.transport.request(method, path, body=body, idempotent=idempotent)
+        self._last.answer = answer
+        return answer.data if isinstance(answer.data, dict) else {}
 
 
 def _consistent(pages: list[Entity]) -> list[Entity] | None:
