@@ -181,20 +181,22 @@ class Applier:
             raise ChangeFailed(f"index rebuild failed: {state}")
 
     def _live_entity(self, kind: Kind, change: Change) -> dict[str, Any]:
-        entity = next((e for e in kind.live_entities(self.live) if str(e["id"]) == change.id), None)
+        entity = kind.with_id(self.live, change.id)
         if entity is None:
             raise ChangeFailed(f"{change.kind} {change.name!r} no longer exists")
         return entity
 
     def _by_name(self, kind: Kind, name: str) -> dict[str, Any] | None:
         fresh = LiveState(self.client)  # this run's listing predates the create
-        return next((e for e in kind.live_entities(fresh) if kind.matches(name, e)), None)
+        return kind.named(fresh, name)
 
     def _data(self, change: Change) -> dict[str, Any]:
-        resource = next(
-            r for r in self.resources if r.kind.kind == change.kind and r.name == change.name
-        )
-        return resource.document.data
+        return self._files[(change.kind, change.name)]
+
+    @functools.cached_property
+    def _files(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Each desired resource's file data, by (kind, name): found once, not per change."""
+        return {(r.kind.kind, r.name): r.document.data for r in self.resources}
 
     def _result(
         self,
@@ -244,12 +246,11 @@ def moved(plan: Plan, live: LiveState) -> list[tuple[Change, str]]:
     found = []
     for change in plan.changes:
         kind = KINDS[change.kind]
-        entities = kind.live_entities(live)
         if change.action is Action.CREATE:
-            if any(kind.matches(change.name, e) for e in entities):
+            if kind.named(live, change.name) is not None:
                 found.append((change, "was created by someone else since the plan"))
             continue
-        entity = next((e for e in entities if str(e["id"]) == change.id), None)
+        entity = kind.with_id(live, change.id)
         if entity is None:
             found.append((change, "no longer exists"))
         elif entity.get("version") != change.version:

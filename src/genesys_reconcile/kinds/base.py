@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeGuard
 
+from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
@@ -44,8 +45,27 @@ class Kind(ABC):
     def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
         """Every live resource of this kind, managed or not."""
 
-    def matches(self, name: str, entity: dict[str, Any]) -> bool:
-        return entity.get("name") == name
+    def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
+        """What a file may call this live resource: its name."""
+        return (str(entity.get("name")),)
+
+    def named(self, live: LiveState, name: str) -> dict[str, Any] | None:
+        """The live resource a file's name refers to (the first, if several answer to it)."""
+
+        def index() -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for entity in self.live_entities(live):
+                for key in self.keys(entity):
+                    found.setdefault(key, entity)
+            return found
+
+        return live.memo((self.kind, "keys"), index).get(name)
+
+    def with_id(self, live: LiveState, ident: str | None) -> dict[str, Any] | None:
+        def index() -> dict[str, dict[str, Any]]:
+            return {str(e["id"]): e for e in self.live_entities(live)}
+
+        return live.memo((self.kind, "ids"), index).get(str(ident))
 
     @abstractmethod
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
@@ -54,7 +74,8 @@ class Kind(ABC):
     # -- applying -------------------------------------------------------------------------------
 
     def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError(f"{self.kind} resources are never created")
+        # The planner plans no creates for kinds that are not `creatable`.
+        raise ReconcileError(f"{self.kind} resources are never created")
 
     @abstractmethod
     def update(
@@ -63,15 +84,17 @@ class Kind(ABC):
         """Write the file's managed fields with the live version; returns the new entity."""
 
     def delete(self, client: GenesysClient, entity: dict[str, Any]) -> None:
-        raise NotImplementedError(f"{self.kind} resources are never deleted")
+        # The planner plans no deletes for kinds that are not `creatable`.
+        raise ReconcileError(f"{self.kind} resources are never deleted")
 
     def settled(self, entity: dict[str, Any]) -> bool | str:
         """True once a written resource is ready for use, False while it is still settling,
         or the reason it failed."""
         return True
 
+    @abstractmethod
     def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
-        raise NotImplementedError
+        """One resource, read again after a write or a conflict."""
 
     @abstractmethod
     def current(

@@ -60,22 +60,21 @@ class CampaignSegmentation(Kind):
         if segmentation is None:
             return
         campaign = segmentation.campaign
-        if not any(campaign in (c.get("id"), c.get("name")) for c in live.campaigns):
+        if self.named(live, campaign) is None:
             yield Finding(
                 ("campaign",),
                 f"campaign '{campaign}' does not exist; segmentation applies to an existing "
                 "campaign and never creates one",
             )
-        lists = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
-        yield from compiler.list_findings(segmentation, lists)
+        yield from compiler.list_findings(segmentation, _catalog(live))
 
     # -- planning ------------------------------------------------------------------------------
 
     def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
         return live.campaigns
 
-    def matches(self, name: str, entity: dict[str, Any]) -> bool:
-        return name in (entity.get("id"), entity.get("name"))
+    def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
+        return (str(entity.get("id")), str(entity.get("name")))  # files may name it by id
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         rules = _compiled(data, live)
@@ -115,9 +114,16 @@ class CampaignSegmentation(Kind):
 def _compiled(data: dict[str, Any], live: LiveState) -> list[dict[str, Any]]:
     """The wire rules of a file, its lists resolved against the org's."""
     segmentation = from_document(data)
-    available = [compiler.ContactList.from_wire(e) for e in live.contact_lists]
-    lists = [compiler.resolve(name, available) for name in segmentation.lists]
+    catalog = _catalog(live)
+    lists = [catalog.resolve(name) for name in segmentation.lists]
     return compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
+
+
+def _catalog(live: LiveState) -> compiler.ListCatalog:
+    def make() -> compiler.ListCatalog:
+        return compiler.ListCatalog([compiler.ContactList.from_wire(e) for e in live.contact_lists])
+
+    return live.memo("contact-list-catalog", make)
 
 
 # A reviewer compares segmentations by meaning: lists by name, conditions as canonical text.
@@ -126,7 +132,9 @@ SAME_AS_RULES = "same as rules"
 
 
 def _view(rules: list[Any], live: LiveState) -> dict[str, Any]:
-    names = {str(e["id"]): str(e["name"]) for e in live.contact_lists}
+    names = live.memo(
+        "contact-list-names", lambda: {str(e["id"]): str(e["name"]) for e in live.contact_lists}
+    )
     view: dict[str, list[str]] = {"lists": [], "include": [], "exclude": []}
     for rule in _canonical(rules):
         text = str(rule.get("expression"))

@@ -38,7 +38,7 @@ def make_plan(
         entities = [e for e in every if chosen(kind, str(e.get("name", "")))]
         matched: set[str] = set()
         for resource in desired:
-            entity = next((e for e in entities if kind.matches(resource.name, e)), None)
+            entity = kind.named(live, resource.name)
             change = _change(kind, resource, entity, live)
             if entity is not None:
                 matched.add(str(entity["id"]))

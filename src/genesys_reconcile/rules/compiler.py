@@ -77,16 +77,32 @@ def limit_findings(segmentation: Segmentation, lists: Sequence[ContactList]) -> 
             )
 
 
+class ListCatalog:
+    """The org's contact lists, found by id, else by name, without a scan per reference."""
+
+    def __init__(self, available: Sequence[ContactList]) -> None:
+        self.lists = list(available)
+        self._by_key: dict[str, ContactList] = {}
+        for contact_list in self.lists:  # ids first: an id wins over a list named like it
+            self._by_key.setdefault(contact_list.id, contact_list)
+        for contact_list in self.lists:
+            self._by_key.setdefault(contact_list.name, contact_list)
+
+    def resolve(self, reference: str) -> ContactList | None:
+        return self._by_key.get(reference)
+
+
 def list_findings(
-    segmentation: Segmentation, available: Sequence[ContactList]
+    segmentation: Segmentation, available: Sequence[ContactList] | ListCatalog
 ) -> Iterator[Finding]:
     """What the live contact lists say about the file: lists that do not exist, attributes a
     list lacks, and values or operators that do not fit an attribute's type."""
+    catalog = available if isinstance(available, ListCatalog) else ListCatalog(available)
     chosen = []
     for index, reference in enumerate(segmentation.lists):
-        found = resolve(reference, available)
+        found = catalog.resolve(reference)
         if found is None:
-            names = [cl.name for cl in available]
+            names = [cl.name for cl in catalog.lists]
             close = difflib.get_close_matches(reference, names, n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
@@ -102,8 +118,7 @@ def list_findings(
 
 def resolve(reference: str, available: Sequence[ContactList]) -> ContactList | None:
     """A list by id, else by name."""
-    by_id = {cl.id: cl for cl in available}
-    return by_id.get(reference) or next((cl for cl in available if cl.name == reference), None)
+    return ListCatalog(available).resolve(reference)
 
 
 def _fit(path: Path, expr: ex.Expr, lists: Sequence[ContactList]) -> Iterator[Finding]:
