@@ -28,6 +28,7 @@ from genesys_reconcile.errors import (
     EXIT_OK,
     ReconcileError,
 )
+from genesys_reconcile.files import write_atomically
 from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.github import GitHub, pull_request_number
@@ -412,14 +413,6 @@ def sandbox_serve(host: str, port: int, state_file: Path | None, **options: Any)
         pass
     finally:
         server.close()
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write a whole file or nothing: a crash never leaves half a plan."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(content, encoding="utf-8")
-    partial.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:

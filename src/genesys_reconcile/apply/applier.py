@@ -44,9 +44,6 @@ class Outcome:
         return self.status in ("applied", "adopted")
 
 
-_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
-
-
 class ChangeFailed(Exception):
     """A change that cannot go on; its message is the reason recorded and shown."""
 
@@ -115,10 +112,10 @@ class Applier:
         except (GenesysError, ChangeFailed) as exc:
             status = "stale" if isinstance(exc, Stale) else "failed"
             self._result(change, status, start, error=exc)
-            self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}: {exc}")
+            self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}: {exc}")
             return Outcome(change, status, str(exc))
         self._result(change, status, start, entity=entity, answered=answered)
-        self.progress(f"{_SIGN[change.action]} {change.kind} {change.name!r}: {status}")
+        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}")
         return Outcome(change, status, id=str(entity["id"]) if entity else change.id)
 
     def _execute(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any] | None]:

@@ -95,8 +95,7 @@ def apply_plan(
     progress: Progress,
 ) -> Applied:
     with Audit(audit_log) as audit:
-        changes = document.to_document(ready.plan, client.origin, [])["changes"]
-        audit.event("run.start", **run_context(), planChecksum=document.checksum(changes))
+        audit.event("run.start", **run_context(), planChecksum=document.plan_checksum(ready.plan))
         hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
         try:
             applier = Applier(

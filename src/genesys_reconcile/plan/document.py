@@ -61,6 +61,10 @@ def render(plan: Plan, api_url: str, inputs: Sequence[Path]) -> str:
     return json.dumps(to_document(plan, api_url, inputs), indent=2, ensure_ascii=False) + "\n"
 
 
+def plan_checksum(plan: Plan) -> str:
+    return checksum([_change(c) for c in plan.changes])
+
+
 def checksum(changes: list[dict[str, Any]]) -> str:
     canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

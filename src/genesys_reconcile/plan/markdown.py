@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
 
-from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
-from genesys_reconcile.plan.text import summary
+from genesys_reconcile.plan.model import Change, FieldChange, Plan
+from genesys_reconcile.plan.text import summary, value_text
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment
 MARKER = "<!-- genesys-reconcile plan -->"  # finds this comment again to update it
-_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 
 
 def render(
@@ -40,7 +38,7 @@ def _rows(plan: Plan, budget: int) -> list[str]:
     """Table rows within `budget` characters, so even a huge plan keeps its summary."""
     rows: list[str] = []
     for index, c in enumerate(plan.changes):
-        row = f"| `{_SIGN[c.action]}` | {c.kind} | {_cell(c.name)} | {len(c.fields)} |"
+        row = f"| `{c.action.sign}` | {c.kind} | {_cell(c.name)} | {len(c.fields)} |"
         if sum(len(r) + 1 for r in rows) + len(row) > budget:
             return [*rows, f"| | | _and {len(plan.changes) - index:,} more_ | |"]
         rows.append(row)
@@ -49,7 +47,7 @@ def _rows(plan: Plan, budget: int) -> list[str]:
 
 def _section(change: Change) -> str:
     title = html.escape(
-        f"{_SIGN[change.action]} {change.kind} {json.dumps(change.name)}", quote=False
+        f"{change.action.sign} {change.kind} {json.dumps(change.name)}", quote=False
     )
     where = f" <sub>{html.escape(change.source, quote=False)}</sub>" if change.source else ""
     lines = [line for field in change.fields for line in _diff_lines(field)]
@@ -61,9 +59,9 @@ def _diff_lines(field: FieldChange) -> list[str]:
     # GitHub colours `-` lines red and `+` lines green in a diff block.
     lines = []
     if field.before is not None:
-        lines.append(f"- {field.path}: {_value(field.before)}")
+        lines.append(f"- {field.path}: {value_text(field.before)}")
     if field.after is not None:
-        lines.append(f"+ {field.path}: {_value(field.after)}")
+        lines.append(f"+ {field.path}: {value_text(field.after)}")
     return lines
 
 
@@ -77,7 +75,3 @@ def _notice(left_out: int, full_plan: str) -> str:
 
 def _cell(text: str) -> str:
     return html.escape(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _value(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -13,6 +13,11 @@ class Action(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
 
+    @property
+    def sign(self) -> str:
+        """How plans and progress mark it: + create, ~ update, - delete."""
+        return {"create": "+", "update": "~", "delete": "-"}[self.value]
+
 
 _ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
 

@@ -11,7 +11,6 @@ import click
 
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
 
-_SIGN = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-"}
 _COLOR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 _VERB = {Action.CREATE: "created", Action.UPDATE: "updated in place", Action.DELETE: "deleted"}
 
@@ -50,7 +49,7 @@ def _safety(plan: Plan) -> str:
 
 
 def _change(change: Change, color: bool) -> str:
-    sign = _paint(_SIGN[change.action], change.action, color)
+    sign = _paint(change.action.sign, change.action, color)
     where = f"  ({change.source})" if change.source else ""
     lines = [
         f"{sign} {change.kind} {json.dumps(change.name)} will be {_VERB[change.action]}{where}"
@@ -64,15 +63,15 @@ def _change(change: Change, color: bool) -> str:
 
 def _field(field: FieldChange, color: bool) -> str:
     if field.before is None:
-        sign, shown = _paint("+", Action.CREATE, color), _value(field.after)
+        sign, shown = _paint(Action.CREATE.sign, Action.CREATE, color), value_text(field.after)
     elif field.after is None:
-        sign, shown = _paint("-", Action.DELETE, color), _value(field.before)
+        sign, shown = _paint(Action.DELETE.sign, Action.DELETE, color), value_text(field.before)
     elif _long_text(field.before, field.after):
-        sign = _paint("~", Action.UPDATE, color)
+        sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
         shown = word_diff(field.before, field.after, color)
     else:
-        sign = _paint("~", Action.UPDATE, color)
-        shown = f"{_value(field.before)} -> {_value(field.after)}"
+        sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
+        shown = f"{value_text(field.before)} -> {value_text(field.after)}"
     return f"    {sign} {field.path}: {shown}"
 
 
@@ -96,7 +95,8 @@ def word_diff(before: str, after: str, color: bool = False) -> str:
     return " ".join(parts)
 
 
-def _value(value: Any) -> str:
+def value_text(value: Any) -> str:
+    """A field's value as plans show it: JSON, keys sorted."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from genesys_reconcile.genesys.regions import is_loopback
 from genesys_reconcile.sandbox import outbound, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.errors import ApiError, bad_request
@@ -279,7 +280,7 @@ class Sandbox:
     # -- admin -----------------------------------------------------------------------------
 
     def _admin(self, environ: dict[str, Any], method: str, path: str) -> Response:
-        if not _loopback(environ.get("REMOTE_ADDR", "")):
+        if not is_loopback(environ.get("REMOTE_ADDR", "")):
             raise ApiError(403, "forbidden", "the sandbox's admin endpoints answer loopback only")
         action = ADMIN_ROUTES.get((method, path))
         if action is None:
@@ -486,10 +487,6 @@ def _basic_credentials(environ: dict[str, Any]) -> tuple[str, str] | None:
         return None
     client_id, _, secret = decoded.partition(":")
     return client_id, secret
-
-
-def _loopback(address: str) -> bool:
-    return address.startswith("127.") or address in ("::1", "localhost")
 
 
 def _oauth_error(code: str, description: str) -> dict[str, str]:

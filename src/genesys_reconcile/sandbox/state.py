@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genesys_reconcile.files import write_atomically
 from genesys_reconcile.sandbox import demo
 
 FORMAT_VERSION = 1
@@ -66,21 +65,4 @@ def load(path: Path) -> OrgState:
 
 
 def save(state: OrgState, path: Path) -> None:
-    """Write atomically: a crash leaves the old file or the new one, never half of one."""
-    text = json.dumps(state.to_json(), indent=1, sort_keys=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)  # the rename itself survives a power cut
-    finally:
-        os.close(directory)
+    write_atomically(path, json.dumps(state.to_json(), indent=1, sort_keys=True))
