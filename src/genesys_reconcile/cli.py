@@ -35,7 +35,7 @@ from genesys_reconcile.github import GitHub, pull_request_number
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan import document, markdown, text
-from genesys_reconcile.plan.run import Selection, check_safety, input_files, planned
+from genesys_reconcile.plan.run import Selection, check_safety, planned
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
@@ -200,14 +200,15 @@ def plan_command(
     """
     config = settings(ctx)
     with connect(config, sandbox=sandbox) as client:
-        plan = planned(config, client, Selection(prune, targets, excludes)).plan
+        ready = planned(config, client, Selection(prune, targets, excludes))
         origin = client.origin
-    inputs = input_files(config)
+    plan = ready.plan
+    saved = document.render(plan, origin, ready.inputs) if out or output_format == "json" else ""
     if out:
-        write_atomically(out, document.render(plan, origin, inputs))
+        write_atomically(out, saved)
     color = use_color(sys.stdout)
     if output_format == "json":
-        click.echo(document.render(plan, origin, inputs), nl=False)
+        click.echo(saved, nl=False)
     elif output_format == "markdown":
         click.echo(markdown.render(plan), nl=False)
     else:

@@ -22,17 +22,11 @@ from genesys_reconcile.rules.compiler import (
     offline_lists,
 )
 from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
+from genesys_reconcile.sandbox.demo import LIST_ATTRIBUTES
 from genesys_reconcile.settings import Settings
 from tests.conftest import ROOT
 
-TYPES = {
-    "age": "number",
-    "region": "string",
-    "engagement_score": "number",
-    "do_not_call": "boolean",
-    "recently_contacted": "number",
-    "last_purchase": "date",
-}
+TYPES = dict(LIST_ATTRIBUTES)  # the demo org's lists
 PRIMARY = ContactList("id-primary", "Primary Leads", TYPES)
 SECONDARY = ContactList("id-secondary", "Secondary Leads", TYPES)
 SPRING = ROOT / "campaigns" / "spring-outreach.yaml"

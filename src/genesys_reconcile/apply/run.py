@@ -45,7 +45,8 @@ def reviewed(
     plan, data = document.load(plan_file)
     if data["apiUrl"] != client.origin:
         raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
-    if document.input_digest(input_files(config)) != data["inputDigest"]:
+    inputs = input_files(config)
+    if document.input_digest(inputs) != data["inputDigest"]:
         raise ReconcileError("the files changed since the plan was made; plan again")
     live = LiveState(client)
     report = validate(list(config.paths), config, live)
@@ -62,7 +63,7 @@ def reviewed(
         )
     gone = {id(change) for change, _ in stale}
     plan.changes = [c for c in plan.changes if id(c) not in gone]
-    return Planned(plan, report.resources, live)
+    return Planned(plan, report.resources, live, inputs)
 
 
 def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Secret | None:

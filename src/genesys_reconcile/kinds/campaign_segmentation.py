@@ -31,9 +31,10 @@ class CampaignSegmentation(Kind):
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)
-        segmentation = model_of(data)
-        if segmentation:
-            yield from compiler.limit_findings(segmentation, compiler.offline_lists(segmentation))
+        compiled = _compiled_offline(data)
+        if compiled:
+            segmentation, rules = compiled
+            yield from compiler.rule_limits(rules)
             yield from (_finding(o) for o in overlap.analyse(segmentation))
         demographics = data.get("demographics")
         if isinstance(demographics, dict):
@@ -183,14 +184,20 @@ def _finding(found: overlap.Overlap) -> Finding:
 def model_of(data: dict[str, Any]) -> Segmentation | None:
     """The model of a file whose shape is right and whose parts compile, else None (the schema
     and the checks above report why)."""
+    compiled = _compiled_offline(data)
+    return compiled[0] if compiled else None
+
+
+def _compiled_offline(data: dict[str, Any]) -> tuple[Segmentation, list[dict[str, Any]]] | None:
+    """The model and its rules compiled with stand-in list ids, when the file allows both."""
     try:
         segmentation = from_document(data)
-        compiler.compile_rules(segmentation, compiler.offline_lists(segmentation))
+        rules = compiler.compile_rules(segmentation, compiler.offline_lists(segmentation))
     except (KeyError, TypeError, AttributeError, ValueError):
         return None
     if any(isinstance(c, OneOf) and not c.values for c in segmentation.criteria):
         return None  # an empty set breaks the schema, which says so
-    return segmentation
+    return segmentation, rules
 
 
 def _reserved_names(data: dict[str, Any]) -> Iterator[Finding]:

@@ -30,9 +30,13 @@ class Resource:
 
 @dataclass
 class Report:
-    files: int = 0
+    paths: list[Path] = field(default_factory=list)  # the files read
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
     def failed(self, strict: bool = False) -> bool:
         return any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
@@ -59,7 +63,7 @@ def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None =
     files = discover(paths)
     if not files:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
-    report = Report(files=len(files))
+    report = Report(paths=files)
     for path in files:
         try:
             document = load_file(path)

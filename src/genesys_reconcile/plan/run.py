@@ -21,6 +21,7 @@ class Planned:
     plan: Plan
     resources: list[Resource]
     live: LiveState
+    inputs: list[Path]  # what the plan was made from, for its digest
 
 
 @dataclass(frozen=True)
@@ -53,12 +54,16 @@ def planned(config: Settings, client: GenesysClient, selection: Selection = Sele
         excludes=[selector(e) for e in selection.excludes],
         safety=safety(config),
     )
-    return Planned(plan, report.resources, live)
+    return Planned(plan, report.resources, live, _with_config(report.paths, config))
 
 
 def input_files(config: Settings) -> list[Path]:
     """What a plan is made from, for its digest: the desired-state files and reconcile.yaml."""
-    return [*discover(config.paths), *([config.config_file] if config.config_file else [])]
+    return _with_config(discover(config.paths), config)
+
+
+def _with_config(files: list[Path], config: Settings) -> list[Path]:
+    return [*files, *([config.config_file] if config.config_file else [])]
 
 
 def selector(text: str) -> Selector:

@@ -59,7 +59,11 @@ def offline_lists(segmentation: Segmentation) -> list[ContactList]:
 
 
 def limit_findings(segmentation: Segmentation, lists: Sequence[ContactList]) -> Iterator[Finding]:
-    rules = compile_rules(segmentation, lists)
+    return rule_limits(compile_rules(segmentation, lists))
+
+
+def rule_limits(rules: Sequence[dict[str, Any]]) -> Iterator[Finding]:
+    """The platform's limits on compiled rules: how many, and how long each expression."""
     if len(rules) > MAX_RULES:
         yield Finding(
             ("lists",), f"compiles to {len(rules)} rules; a campaign takes at most {MAX_RULES}"
