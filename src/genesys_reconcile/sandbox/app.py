@@ -155,14 +155,15 @@ class Sandbox:
         return _respond(start_response, response, correlation)
 
     def _serve(self, environ: dict[str, Any], method: str, path: str, correlation: str) -> Response:
-        route = self._route_name(method, path)
+        target = _target(method, path)
+        route = target.name
         fault: list[str] = []
         if self.faults.latency_ms:
             time.sleep(self.faults.latency_ms / 1000)  # outside the lock: waits overlap
             fault.append("latency")
         try:
             response = _catching(
-                lambda: self._process(environ, method, path, route, fault), correlation
+                lambda: self._process(environ, method, path, target, fault), correlation
             )
         except DropConnection:
             self._record(method, path, route, 0, fault, correlation)
@@ -171,8 +172,9 @@ class Sandbox:
         return response
 
     def _process(
-        self, environ: dict[str, Any], method: str, path: str, route: str, fault: list[str]
+        self, environ: dict[str, Any], method: str, path: str, target: _Target, fault: list[str]
     ) -> Response:
+        route = target.name
         with self.lock:
             scripted = self._scripted(method, path, route)
             if scripted:
@@ -183,7 +185,7 @@ class Sandbox:
                     raise _scripted_error(scripted)
             if path.startswith("/api/"):
                 self._platform_faults(fault)
-            response = self._dispatch(environ, method, path)
+            response = self._dispatch(environ, method, path, target)
             if scripted and scripted.action == "drop-after":
                 raise DropConnection
             return response
@@ -202,14 +204,19 @@ class Sandbox:
             fault.append("error")
             raise ApiError(503, "service.unavailable", "The service is temporarily unavailable")
 
-    def _dispatch(self, environ: dict[str, Any], method: str, path: str) -> Response:
+    def _dispatch(
+        self, environ: dict[str, Any], method: str, path: str, target: _Target
+    ) -> Response:
         if path == TOKEN_ROUTE and method == "POST":
             return self._token(environ)
-        handler, params = _match(method, path)
+        if target.route is None:
+            if target.known_path:
+                raise ApiError(405, "method.not.allowed", f"{method} is not allowed on {path}")
+            raise ApiError(404, "not.found", f"no resource at {path}")
         self._authenticate(environ)
-        request = _request(environ, method, path, params)
+        request = _request(environ, method, path, target.params)
         org = Org(self.state, self.faults, self.rng, self.clock(), self.seed)
-        response = handler(org, request)
+        response = target.route.handler(org, request)
         if org.changed:
             self._save()
         return response
@@ -242,14 +249,6 @@ class Sandbox:
             raise ApiError(401, "bad.credentials", "Invalid login credentials.")
 
     # -- journal, faults, persistence ------------------------------------------------------
-
-    def _route_name(self, method: str, path: str) -> str:
-        if path == TOKEN_ROUTE:
-            return path
-        for route in API_ROUTES:
-            if route.pattern.match(path):
-                return route.template
-        return path
 
     def _record(
         self, method: str, path: str, route: str, status: int, fault: list[str], correlation: str
@@ -402,16 +401,27 @@ class _OutOfBandEdit:
         return found
 
 
-def _match(method: str, path: str) -> tuple[Handler, dict[str, str]]:
-    allowed = False
+@dataclass(frozen=True)
+class _Target:
+    """What a request addresses, found once for the journal and the dispatch."""
+
+    name: str  # the route's template, as the journal counts it; else the path itself
+    route: Route | None  # the route serving this method, if any
+    params: dict[str, str]
+    known_path: bool  # some route serves this path (with another method: 405, not 404)
+
+
+def _target(method: str, path: str) -> _Target:
+    if path == TOKEN_ROUTE:
+        return _Target(path, None, {}, False)
+    name, known = path, False
     for route in API_ROUTES:
         found = route.pattern.match(path)
         if found and route.method == method:
-            return route.handler, found.groupdict()
-        allowed = allowed or bool(found)
-    if allowed:
-        raise ApiError(405, "method.not.allowed", f"{method} is not allowed on {path}")
-    raise ApiError(404, "not.found", f"no resource at {path}")
+            return _Target(route.template, route, found.groupdict(), True)
+        if found and not known:
+            name, known = route.template, True
+    return _Target(name, None, {}, known)
 
 
 def _scripted_error(fault: ScriptedFault) -> ApiError:
