@@ -659,6 +659,12 @@ DETAIL_FILTERS: dict[str, DetailCase] = {
             {"dimension": "queueId", "operator": "notExists"}]}]},
         lambda c: False,
     ),
+    "a metric range as a conversation filter": (
+        {"conversationFilters": [{"type": "and", "predicates": [
+            {"dimension": "mediaType", "value": "voice"},
+            {"type": "metric", "metric": "tHandle", "range": {"gt": 300_000}}]}]},
+        lambda c: c.media_type == "voice" and not c.abandoned and c.handle_ms > 300_000,
+    ),
     "all filters must hold": (
         {"conversationFilters": [{"type": "and", "predicates": [
             {"dimension": "mediaType", "value": "voice"}]}],

@@ -14,6 +14,8 @@ from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, is_number, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
+from genesys_reconcile.preview.query import Window
+from genesys_reconcile.preview.source import Analytics, matched
 from genesys_reconcile.settings import Settings
 
 # The field paths the analytics API accepts, with their types: a metric is a number (durations
@@ -74,6 +76,29 @@ class AnalyticsSegment(Kind):
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         return _normalised({k: data[k] for k in MANAGED if k in data})
+
+    def impact(
+        self,
+        data: dict[str, Any],
+        entity: dict[str, Any] | None,
+        analytics: Analytics,
+        window: Window,
+    ) -> str | None:
+        # Same window on both sides, so the numbers differ only by what the filters select.
+        before = entity.get("query") if entity else None
+        if isinstance(before, dict) and _filter_of(before) == _filter_of(data["query"]):
+            return None  # the filter did not change, so neither did what it selects
+
+        def where(index: int) -> str:
+            return f"predicate {index + 1}"
+
+        after = matched(analytics, data["query"], window, where)
+        line = f"matches {after:,} conversations in the last {window.days:g} days"
+        if not isinstance(before, dict):
+            return line
+        was = matched(analytics, before, window, where)
+        change = f", {(after - was) / was:+.0%}" if was else ""
+        return f"{line} (was {was:,}{change})"
 
     def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
         return client.create_segment({k: data[k] for k in MANAGED if k in data})
@@ -214,3 +239,7 @@ def _unknown_field(path: Path, field: str, fields: Mapping[str, str]) -> Finding
         f"unknown field path {field!r}; {hint} "
         "(add fields under segments.fields in reconcile.yaml)",
     )
+
+
+def _filter_of(query: dict[str, Any]) -> Any:
+    return _normalised({"query": {"filter": query.get("filter") or {}}})["query"]["filter"]

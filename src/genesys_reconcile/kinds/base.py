@@ -11,6 +11,8 @@ from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
+from genesys_reconcile.preview.query import Window
+from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
 
 
@@ -70,6 +72,17 @@ class Kind(ABC):
     @abstractmethod
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         """What the file asks for, as the API would hold it, normalised."""
+
+    def impact(
+        self,
+        data: dict[str, Any],
+        entity: dict[str, Any] | None,
+        analytics: Analytics,
+        window: Window,
+    ) -> str | None:
+        """What creating (`entity` None) or updating the resource does to the data it selects
+        over `window`, as one line for the plan; None when there is nothing to say."""
+        return None
 
     # -- applying -------------------------------------------------------------------------------
 

@@ -107,6 +107,7 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
             after=c["after"],
             source=c["source"],
             unchanged_fields=c["unchanged_fields"],
+            impact=c.get("impact"),
         )
         for c in data["changes"]
     ]

@@ -52,7 +52,11 @@ def _section(change: Change) -> str:
     where = f" <sub>{html.escape(change.source, quote=False)}</sub>" if change.source else ""
     lines = [line for field in change.fields for line in _diff_lines(field)]
     body = "\n".join(lines).replace("```", "`\u200b``")  # a value cannot end the code block
-    return f"\n<details><summary>{title}{where}</summary>\n\n```diff\n{body}\n```\n</details>\n"
+    impact = f"Impact: {html.escape(change.impact, quote=False)}\n\n" if change.impact else ""
+    return (
+        f"\n<details><summary>{title}{where}</summary>\n\n{impact}"
+        f"```diff\n{body}\n```\n</details>\n"
+    )
 
 
 def _diff_lines(field: FieldChange) -> list[str]:

@@ -44,6 +44,7 @@ class Change:
     after: dict[str, Any] | None = None
     source: str | None = None  # file:line of the desired resource
     unchanged_fields: int = 0  # managed fields that already match (updates only)
+    impact: str | None = None  # what the change does to the data it selects, in words
 
     @property
     def key(self) -> tuple[str, int, str]:

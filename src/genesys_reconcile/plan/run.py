@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from genesys_reconcile import log
 from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import Report, Resource, discover, validate
-from genesys_reconcile.plan.model import Plan, Safety, Selector
+from genesys_reconcile.plan.model import Action, Change, Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
+from genesys_reconcile.preview.query import Window
+from genesys_reconcile.preview.source import Analytics
+from genesys_reconcile.redaction import redact
 from genesys_reconcile.settings import Settings
+
+_log = log.get("plan")
 
 
 @dataclass
@@ -36,12 +44,31 @@ class Selection:
 class InvalidFiles(ReconcileError):
     """Files that do not hold against the org; the diagnostics go before the one-line error."""
 
-    def __init__(self, report: Report) -> None:
-        super().__init__("the files are invalid; nothing was planned")
+    def __init__(
+        self, report: Report, message: str = "the files are invalid; nothing was planned"
+    ) -> None:
+        super().__init__(message)
         self.preface = diagnostics.render_text(report.diagnostics, report.files, color=False)
 
 
-def planned(config: Settings, client: GenesysClient, selection: Selection = Selection()) -> Planned:
+IMPACT_SINCE = "7d"  # the window impact lines count conversations in
+IMPACT_QUERIES = 40  # two per changed segment: beyond 20 segments, a plan says "not computed"
+
+
+@dataclass(frozen=True)
+class Impact:
+    """Impact lines: over which window, through which reader (cached, with a query budget)."""
+
+    analytics: Analytics
+    window: Window
+
+
+def planned(
+    config: Settings,
+    client: GenesysClient,
+    selection: Selection = Selection(),
+    impact: Impact | None = None,
+) -> Planned:
     live = LiveState(client)
     report = validate(list(config.paths), config, live)
     if report.failed():
@@ -54,7 +81,40 @@ def planned(config: Settings, client: GenesysClient, selection: Selection = Sele
         excludes=[selector(e) for e in selection.excludes],
         safety=safety(config),
     )
+    if impact is not None:
+        plan.changes = _with_impact(plan.changes, report.resources, live, impact)
     return Planned(plan, report.resources, live, _with_config(report.paths, config))
+
+
+def _with_impact(
+    changes: list[Change], resources: list[Resource], live: LiveState, impact: Impact
+) -> list[Change]:
+    files = {(r.kind.kind, r.name): r for r in resources}
+    result = []
+    for change in changes:
+        resource = files.get((change.kind, change.name))
+        if change.action is not Action.DELETE and resource is not None:
+            kind = KINDS[change.kind]
+            entity = kind.with_id(live, change.id) if change.id else None
+            line = _impact_line(kind, resource, entity, impact)
+            change = dataclasses.replace(change, impact=line)
+        result.append(change)
+    return result
+
+
+def _impact_line(
+    kind: Kind, resource: Resource, entity: dict[str, Any] | None, impact: Impact
+) -> str | None:
+    # An impact line is a courtesy to reviewers: whatever goes wrong computing it (no
+    # analytics permission, a field without a mapping, an outage, a bug), the plan stands.
+    try:
+        return kind.impact(resource.document.data, entity, impact.analytics, impact.window)
+    except ReconcileError as exc:
+        _log.warning("impact.unavailable", resource=resource.name, reason=str(exc))
+        return f"not available: {redact(exc.message)}"
+    except Exception as exc:
+        _log.warning("impact.failed", resource=resource.name, error=repr(exc))
+        return "not available (an internal error; the log has details)"
 
 
 def input_files(config: Settings) -> list[Path]:

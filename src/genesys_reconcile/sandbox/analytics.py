@@ -6,7 +6,8 @@ same whichever query asked for it. Days have more traffic on weekdays and in bus
 queues differ in volume, abandon rate, wait and handle time; media types are mostly voice, then
 chat, email, message and callback. With campaigns, part of the voice traffic is outbound and
 belongs to a campaign. Answered conversations have an agent from the queue, a wait, talk, sometimes
-hold, and after-call work; abandoned ones have only a wait. A few answered ones are transferred.
+hold, and after-call work; abandoned ones have only a wait. A few answered ones are transferred,
+some of them inbound voice calls that reached the wrong queue and last only seconds.
 
 `Analytics.aggregates` answers `POST /api/v2/analytics/conversations/aggregates/query`: metrics
 (counts and `count/sum/min/max` of durations) per group of dimensions and per time bucket.
@@ -80,6 +81,7 @@ _WEEKDAY_FACTOR, _WEEKEND_FACTOR = 1.2, 0.5
 _OUTBOUND_SHARE = 0.2
 _OUTBOUND_ABANDON = 0.03
 _TRANSFER_SHARE = 0.07
+_MISROUTE_SHARE = 0.04  # inbound voice calls answered and transferred within seconds
 _CACHE_DAYS = 400
 _FIRST_YEAR, _LAST_YEAR = 1970, 9000
 _CONVERSATION_NS = uuid.UUID("6f1c3b0e-6a44-4c1e-9d8a-2f0b7c5e9a11")
@@ -212,9 +214,13 @@ class _DayGenerator:
             talk = max(5_000, int(rng.lognormvariate(0, 0.6) * media.median_talk_s * 1000))
             talk = int(talk * queue.handle_factor)
             hold = int(rng.uniform(10, 150) * 1000) if rng.random() < media.hold_share else 0
-            acw = int(rng.uniform(5, 60) * 1000)
+            acw = int(rng.uniform(5, 90) * 1000)
             agent = queue.members[int(rng.random() * len(queue.members))]
             transferred = rng.random() < _TRANSFER_SHARE
+            if media_name == "voice" and campaign is None and rng.random() < _MISROUTE_SHARE:
+                # Answered by the wrong queue and passed on within seconds.
+                talk, hold, acw = int(rng.uniform(3, 15) * 1000), 0, int(rng.uniform(0, 8) * 1000)
+                transferred = True
         start = midnight + timedelta(milliseconds=offset_ms)
         return Conversation(
             conversation_id=cid,
@@ -417,12 +423,12 @@ def _metric_predicate(spec: Mapping[str, Any], path: str) -> _Predicate:
     return lambda c: (v := extract(c)) is not None and within(v)
 
 
-def _predicate(raw: Any, path: str) -> _Predicate:
+def _predicate(raw: Any, path: str, dimensions: Mapping[str, str] = _DIMENSIONS) -> _Predicate:
     spec = _mapping(raw, path)
     kind = _optional(spec, "type", "metric" if "metric" in spec else "dimension")
     if _choice(kind, ("dimension", "metric"), f"{path}.type") == "metric":
         return _metric_predicate(spec, path)
-    return _dimension_predicate(spec, path, _DIMENSIONS)
+    return _dimension_predicate(spec, path, dimensions)
 
 
 def _combine(kind: str, parts: Sequence[_Predicate]) -> _Predicate:
@@ -632,12 +638,9 @@ def _detail_filters(body: Mapping[str, Any]) -> list[_Predicate]:
     ):
         path = f"conversationFilters[{i}]"
         kind, predicates = _detail_filter(spec, path)
+        # Conversation filters take metric predicates too (durations such as tHandle).
         parts = [
-            _dimension_predicate(
-                _detail_predicate(p, f"{path}.predicates[{j}]"),
-                f"{path}.predicates[{j}]",
-                _CONVERSATION_DIMENSIONS,
-            )
+            _predicate(p, f"{path}.predicates[{j}]", _CONVERSATION_DIMENSIONS)
             for j, p in enumerate(predicates)
         ]
         tests.append(_combine(kind, parts))

@@ -1,0 +1,275 @@
+"""A segment's query as Genesys Cloud analytics queries: the aggregates body and details filters.
+
+A segment speaks in field paths (`queue.name`, `conversation.metrics.callDuration`, seconds);
+the analytics API speaks in dimensions and metrics (`queueId`, `tHandle`, milliseconds). `FIELDS`
+is the one table between them, documented in the README. Translation goes through `Term`s: one
+per segment predicate, each a list of alternatives (a NOTEQUAL has several, because the API can
+only match), so the same terms build both the aggregates `filter` and the details query's
+conversation and segment filters.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from genesys_reconcile.errors import ReconcileError
+
+Level = Literal["conversation", "segment"]
+
+
+class PreviewError(ReconcileError):
+    """A segment the preview cannot translate, or a preview option that makes no sense."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """How a segment field path reads in the analytics API."""
+
+    dimension: str | None = None  # the aggregates dimension, for text fields
+    metric: str | None = None  # the metric, for durations (the segment says seconds)
+    detail: str = ""  # the details query's dimension, when it differs from `dimension`
+    level: Level = "conversation"  # where a details query filters on it
+    lookup: str | None = None  # "queues" or "users": names are matched through their ids
+    values: tuple[str, ...] = ()  # every value a text field can take, when the API fixes them
+
+    @property
+    def name(self) -> str:
+        return self.dimension or self.metric or ""
+
+
+MEDIA_TYPES = ("voice", "chat", "email", "message", "callback")
+DIRECTIONS = ("inbound", "outbound")
+
+# The mapping from segment field paths to the analytics API. A path missing here cannot be
+# previewed, even when `segments.fields` in reconcile.yaml allows it in segments.
+FIELDS: Mapping[str, Field] = {
+    "conversation.channel": Field(dimension="mediaType", values=MEDIA_TYPES),
+    "conversation.direction": Field(
+        dimension="direction", detail="originatingDirection", values=DIRECTIONS
+    ),
+    "queue.name": Field(dimension="queueId", level="segment", lookup="queues"),
+    "user.name": Field(dimension="userId", level="segment", lookup="users"),
+    "conversation.metrics.callDuration": Field(metric="tHandle"),
+    "conversation.metrics.talkDuration": Field(metric="tTalk"),
+    "conversation.metrics.holdDuration": Field(metric="tHeld"),
+    "conversation.metrics.wrapUpDuration": Field(metric="tAcw"),
+    "conversation.metrics.waitDuration": Field(metric="tWait"),
+}
+
+GRANULARITY: Mapping[str, str] = {"hour": "PT1H", "day": "P1D", "week": "P1W", "month": "P1M"}
+DEFAULT_TIME_GROUP = "day"
+# Counts and durations behind every figure the preview shows (see `report.Counts`).
+METRICS = ("nOffered", "nAnswered", "nAbandon", "nOverSla", "tHandle", "tWait")
+GROUP_BY = ("queueId", "mediaType")
+# A complement longer than this would be a filter the API refuses; say so instead.
+MAX_ALTERNATIVES = 100
+_RANGE = {
+    "GREATERTHAN": "gt",
+    "GREATERTHANOREQUAL": "gte",
+    "LESSTHAN": "lt",
+    "LESSTHANOREQUAL": "lte",
+}
+_SINCE = re.compile(r"(?P<count>[1-9][0-9]{0,3})(?P<unit>[hdw])")
+_UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+
+
+@dataclass(frozen=True)
+class Window:
+    """An interval of conversation start times, [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def interval(self) -> str:
+        return f"{_iso(self.start)}/{_iso(self.end)}"
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start) / timedelta(days=1)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def since(text: str, now: datetime) -> Window:
+    """The window `7d` (or `12h`, `2w`) before `now`, ending at the last whole hour so that
+    runs within the same hour ask the same query and share the cache."""
+    match = _SINCE.fullmatch(text.strip())
+    if match is None:
+        raise PreviewError(f"--since {text!r} is not a duration such as 12h, 7d or 2w")
+    end = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return Window(end - int(match["count"]) * _UNIT[match["unit"]], end)
+
+
+def segment_window(query: Mapping[str, Any]) -> Window:
+    """The window a segment file names (its schema guarantees RFC 3339 instants)."""
+    window = query["timeWindow"]
+    return Window(_instant(window["start"]), _instant(window["end"]))
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+
+
+# -- terms: the segment's predicates in the API's vocabulary -------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One segment predicate: true when any of its alternatives (API predicates) holds."""
+
+    level: Level
+    alternatives: tuple[dict[str, Any], ...]  # aggregates predicates
+    details: tuple[dict[str, Any], ...]  # the same, as details predicates
+
+
+Lookup = Callable[[str], Mapping[str, str]]  # "queues" -> {name: id}
+
+
+def terms(query: Mapping[str, Any], lookup: Lookup, where: Callable[[int], str]) -> list[Term]:
+    """The terms of a segment query's filter; `where(i)` names predicate i's place in errors."""
+    predicates = (query.get("filter") or {}).get("predicates", [])
+    return [
+        _term(predicate, lookup, functools.partial(where, index))
+        for index, predicate in enumerate(predicates)
+    ]
+
+
+def _term(predicate: Mapping[str, Any], lookup: Lookup, where: Callable[[], str]) -> Term:
+    path, operator, value = predicate["field"], predicate["type"], predicate["value"]
+    field = FIELDS.get(path)
+    if field is None:
+        known = ", ".join(sorted(FIELDS))
+        raise PreviewError(f"{where()}: {path} has no analytics mapping; previewable: {known}")
+    if field.metric is not None:
+        alternatives = _metric(field.metric, operator, value, where)
+    else:
+        alternatives = _dimension(field, path, operator, str(value), lookup, where)
+    details = tuple(_as_detail(a, field) for a in alternatives)
+    return Term(field.level, alternatives, details)
+
+
+def _metric(
+    metric: str, operator: str, value: float, where: Callable[[], str]
+) -> tuple[dict[str, Any], ...]:
+    millis = round(value * 1000)
+
+    def ranged(**bounds: int) -> dict[str, Any]:
+        return {"type": "metric", "metric": metric, "range": bounds}
+
+    if operator == "EQUAL":
+        return (ranged(gte=millis, lte=millis),)
+    if operator == "NOTEQUAL":
+        return (ranged(lt=millis), ranged(gt=millis))
+    if operator not in _RANGE:
+        raise PreviewError(f"{where()}: operator {operator} does not apply to a duration")
+    return (ranged(**{_RANGE[operator]: millis}),)
+
+
+def _dimension(
+    field: Field, path: str, operator: str, value: str, lookup: Lookup, where: Callable[[], str]
+) -> tuple[dict[str, Any], ...]:
+    if operator not in ("EQUAL", "NOTEQUAL"):
+        raise PreviewError(f"{where()}: operator {operator} does not apply to text ({path})")
+    known = dict(lookup(field.lookup)) if field.lookup else {v: v for v in field.values}
+    if value not in known:
+        sample = ", ".join(sorted(known)[:10])
+        raise PreviewError(f"{where()}: no {path} {value!r} in the org; known: {sample}")
+    if operator == "EQUAL":
+        chosen = [known[value]]
+    else:
+        chosen = sorted(ident for name, ident in known.items() if name != value)
+        if not chosen:
+            raise PreviewError(f"{where()}: {path} NOTEQUAL {value!r} excludes every value")
+        if len(chosen) > MAX_ALTERNATIVES:
+            raise PreviewError(
+                f"{where()}: {path} NOTEQUAL {value!r} means matching {len(chosen)} other "
+                f"values, more than the {MAX_ALTERNATIVES} a query can hold"
+            )
+    return tuple(
+        {"type": "dimension", "dimension": field.dimension, "operator": "matches", "value": v}
+        for v in chosen
+    )
+
+
+def _as_detail(predicate: Mapping[str, Any], field: Field) -> dict[str, Any]:
+    if predicate["type"] == "metric" or not field.detail:
+        return dict(predicate)
+    return {**predicate, "dimension": field.detail}
+
+
+# -- the two queries -------------------------------------------------------------------------
+
+
+def aggregates_body(
+    query: Mapping[str, Any], found: Sequence[Term], window: Window
+) -> dict[str, Any]:
+    """The aggregates query: the segment's conversations by queue and media type, per bucket."""
+    body: dict[str, Any] = {
+        "interval": window.interval,
+        "granularity": GRANULARITY[query.get("timeGroup") or DEFAULT_TIME_GROUP],
+        "timeZone": "UTC",
+        "groupBy": list(GROUP_BY),
+        "metrics": list(METRICS),
+    }
+    if found:
+        body["filter"] = _filter(_combination(query), found)
+    return body
+
+
+def _combination(query: Mapping[str, Any]) -> str:
+    return str((query.get("filter") or {}).get("type", "AND")).lower()
+
+
+def _filter(kind: str, found: Sequence[Term]) -> dict[str, Any]:
+    if kind == "or":  # an OR of ORs is one OR
+        return {"type": "or", "predicates": [a for t in found for a in t.alternatives]}
+    single = [t.alternatives[0] for t in found if len(t.alternatives) == 1]
+    clauses = [
+        {"type": "or", "predicates": list(t.alternatives)} for t in found if len(t.alternatives) > 1
+    ]
+    result: dict[str, Any] = {"type": "and", "predicates": single}
+    if clauses:
+        result["clauses"] = clauses
+    return result
+
+
+def detail_filters(query: Mapping[str, Any], found: Sequence[Term]) -> dict[str, Any]:
+    """`conversationFilters` and `segmentFilters` selecting the same conversations.
+
+    Details filters are ANDed with each other, so an OR that spans both levels has no
+    translation; the aggregates query still does."""
+    by_level: dict[Level, list[Term]] = {"conversation": [], "segment": []}
+    for term in found:
+        by_level[term.level].append(term)
+    if _combination(query) == "or" and all(by_level.values()):
+        raise PreviewError(
+            "--conversations cannot list an OR filter that mixes queue or agent fields with "
+            "other fields; preview without --conversations for its aggregates"
+        )
+    keys: dict[Level, str] = {"conversation": "conversationFilters", "segment": "segmentFilters"}
+    kind = _combination(query)
+    return {
+        keys[level]: _detail_level(kind, level_terms)
+        for level, level_terms in by_level.items()
+        if level_terms
+    }
+
+
+def _detail_level(kind: str, found: Iterable[Term]) -> list[dict[str, Any]]:
+    found = list(found)
+    if kind == "or":
+        return [{"type": "or", "predicates": [d for t in found for d in t.details]}]
+    filters = []
+    single = [t.details[0] for t in found if len(t.details) == 1]
+    if single:
+        filters.append({"type": "and", "predicates": single})
+    filters += [{"type": "or", "predicates": list(t.details)} for t in found if len(t.details) > 1]
+    return filters

@@ -1,0 +1,81 @@
+"""The org's analytics as the preview reads it: name lookups and (cached) queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from genesys_reconcile.errors import ReconcileError
+from genesys_reconcile.genesys.client import AGGREGATES, DETAILS, GenesysClient
+from genesys_reconcile.preview.cache import Cache, key
+from genesys_reconcile.preview.query import Window, aggregates_body, terms
+
+
+class Analytics:
+    """The org as the preview reads it: name lookups (once per run) and cached queries."""
+
+    def __init__(
+        self, client: GenesysClient, cache: Cache | None = None, budget: int | None = None
+    ) -> None:
+        self.client = client
+        self.cache = cache
+        self.budget = budget  # queries this reader may still send; None: no limit
+        self._allowed = budget
+        self._lookups: dict[str, dict[str, str]] = {}
+
+    def lookup(self, what: str) -> Mapping[str, str]:
+        """Names to ids for "queues" or "users"."""
+        if what not in self._lookups:
+            listing = self.client.list_queues if what == "queues" else self.client.list_users
+            self._lookups[what] = {str(e["name"]): str(e["id"]) for e in listing()}
+        return self._lookups[what]
+
+    def queue_names(self) -> dict[str, str]:
+        return {ident: name for name, ident in self.lookup("queues").items()}
+
+    def aggregates(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._query(AGGREGATES, body, self.client.conversation_aggregates)
+
+    def details(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self._query(DETAILS, body, self.client.conversation_details)
+
+    def _query(
+        self, path: str, body: Mapping[str, Any], send: Callable[[Mapping[str, Any]], Any]
+    ) -> dict[str, Any]:
+        if self.cache is None:
+            return self._send(send, body)
+        entry = key(self.client.origin, path, body)
+        answer: dict[str, Any] = self.cache.fetch(entry, lambda: self._send(send, body))
+        return answer
+
+    def _send(
+        self, send: Callable[[Mapping[str, Any]], Any], body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        if self.budget is not None:
+            if self.budget <= 0:
+                raise BudgetSpent(f"this run's {self._allowed} analytics queries are spent")
+            self.budget -= 1
+        answer: dict[str, Any] = send(body)
+        return answer
+
+
+class BudgetSpent(ReconcileError):
+    """The reader sent as many queries as it was allowed."""
+
+
+def matched(
+    analytics: Analytics, query: Mapping[str, Any], window: Window, where: Callable[[int], str]
+) -> int:
+    """How many conversations a segment query selects in `window`: one ungrouped query for
+    one count, with no granularity, so the answer is a single bucket."""
+    body = aggregates_body(query, terms(query, analytics.lookup, where), window)
+    del body["granularity"]
+    body.update(groupBy=[], metrics=["nOffered"])
+    answer = analytics.aggregates(body)
+    return sum(
+        int(m["stats"]["count"])
+        for result in answer.get("results", [])
+        for entry in result.get("data", [])
+        for m in entry.get("metrics", [])
+        if m.get("metric") == "nOffered"
+    )
