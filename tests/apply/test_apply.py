@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,20 +20,10 @@ from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
-from tests.conftest import ROOT
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import Api, FakeClock
 
 SEGMENTS = "/api/v2/analytics/segments"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("segments", "campaigns"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 @pytest.fixture

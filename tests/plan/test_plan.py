@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +26,6 @@ from genesys_reconcile.settings import load_settings
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("segments", "campaigns", "schemas"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def org(repo: Path) -> Sandbox:

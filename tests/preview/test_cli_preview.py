@@ -5,24 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from genesys_reconcile import log, redaction
-from tests.conftest import ROOT
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("segments", "campaigns"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
 
 LONG_CALLS = "segments/voice-calls-over-5-minutes-q3.yaml"
 
