@@ -168,6 +168,16 @@ def test_retries_stop_at_the_attempt_limit(
     assert caught.value.correlation_id == api_entries(admin)[-1]["correlationId"]
 
 
+def test_429s_that_say_when_to_come_back_are_bounded_by_the_deadline_only(
+    server: SandboxServer, clock: FakeClock, admin: Api
+) -> None:
+    script = [{"action": "status", "status": 429, "retryAfter": 2, "path": SEGMENTS, "times": 10}]
+    admin.admin("POST", "faults", {"script": script})
+    with make_client(server, clock, attempts=3, deadline=300) as client:
+        assert client.list_segments()
+    assert [e["status"] for e in api_entries(admin)] == [429] * 10 + [200]
+
+
 def test_retries_stop_at_the_deadline(server: SandboxServer, clock: FakeClock, admin: Api) -> None:
     admin.admin(
         "POST",

@@ -129,7 +129,7 @@ class Transport:
         url = self.endpoints.api_url + path
         deadline = self.clock() + self.policy.deadline
         refreshed = False
-        attempt = 0
+        attempt = throttled = 0
         while True:
             attempt += 1
             self.limiter.acquire()
@@ -147,7 +147,12 @@ class Transport:
             if failure is None:
                 assert isinstance(outcome, httpx.Response)
                 return _answer(outcome)
-            if delay is None or attempt >= self.policy.attempts or self.clock() + delay > deadline:
+            if isinstance(outcome, httpx.Response) and _retry_after(outcome) is not None:
+                # The platform said when to come back: only the deadline bounds such waits, so
+                # a long apply sharing the rate limit with others is slowed, never failed.
+                throttled += 1
+            tries = attempt - throttled
+            if delay is None or tries >= self.policy.attempts or self.clock() + delay > deadline:
                 raise failure
             _log.info(
                 "http.retry",
