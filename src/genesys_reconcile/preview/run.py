@@ -19,7 +19,7 @@ from genesys_reconcile.preview.query import (
     segment_window,
     terms,
 )
-from genesys_reconcile.preview.report import Bucket, Counts, Row, bucket_starts, normalise
+from genesys_reconcile.preview.report import Bucket, Counts, Row, bucket_starts, normalise, total
 from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
 
@@ -64,7 +64,7 @@ class Preview:
 
     @property
     def totals(self) -> Counts:
-        return sum((r.counts for r in self.rows), Counts())
+        return total(r.counts for r in self.rows)
 
 
 def preview(
@@ -130,7 +130,7 @@ def conversations(
     window = window or segment_window(query)
     filters = detail_filters(query, terms(query, analytics.lookup, _place(resource)))
     rows: list[Conversation] = []
-    total = 0
+    hits = 0
     for piece in _pieces(window):
         number = 1
         while True:
@@ -139,13 +139,13 @@ def conversations(
             body["paging"] = {"pageSize": size, "pageNumber": number}
             answer = analytics.details(body)
             if number == 1:
-                total += int(answer.get("totalHits", 0))
+                hits += int(answer.get("totalHits", 0))
             page = answer.get("conversations", [])
             rows += [_flatten(c) for c in page][: max(0, limit - len(rows))]
             if size == 1 or len(page) < size or len(rows) >= limit:
                 break
             number += 1
-    return Conversations(resource.name, window, rows, total)
+    return Conversations(resource.name, window, rows, hits)
 
 
 def _pieces(window: Window) -> list[Window]:
