@@ -21,10 +21,11 @@ def redact_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
 def configure(
     level: str = "warning", stream: TextIO | None = None, json: bool | None = None
 ) -> None:
-    """Send log events at `level` and above to `stream` (stderr)."""
-    stream = stream or sys.stderr
+    """Send log events at `level` and above to `stream` (by default, whatever stderr is at
+    the time of each event)."""
     if json is None:
-        json = not stream.isatty()
+        json = not (stream or sys.stderr).isatty()
+    target: Any = stream or _Stderr()  # PrintLogger needs only write and flush
     renderer: Any = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -38,9 +39,20 @@ def configure(
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(stream),
+        logger_factory=structlog.PrintLoggerFactory(target),
         cache_logger_on_first_use=False,
     )
+
+
+class _Stderr:
+    """`sys.stderr` looked up at each write: code that swaps it (a test runner capturing one
+    test's output, say) must not leave the log writing to a stream since closed."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def get(name: str) -> Any:
