@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.manifest.validation import discover, validate
 from genesys_reconcile.settings import Settings, load_settings
 from tests.conftest import FIXTURES, ROOT
 
@@ -126,6 +126,27 @@ def test_hidden_directories_and_other_files_are_not_read(tmp_path: Path) -> None
     _write(tmp_path / "notes.txt", "not yaml: [")
     report = validate([tmp_path], Settings(root=tmp_path, paths=()))
     assert report.files == 1 and report.diagnostics == []
+
+
+def test_files_are_found_in_path_order_following_linked_files_but_not_directories(
+    tmp_path: Path,
+) -> None:
+    for name in ("b/c.yaml", "a-c.yaml", "a/b.yml", "Z.yaml", "d.yaml/in.yaml", "real/r.yaml"):
+        _write(tmp_path / name, "kind: X\n")
+    for name in ("b/.hidden.yaml", ".hidden/x.yaml", "x.YAML", "y.yaml.bak", "yaml"):
+        _write(tmp_path / name, "kind: X\n")
+    (tmp_path / "b" / "link.yaml").symlink_to(tmp_path / "real" / "r.yaml")
+    (tmp_path / "b" / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "b" / "broken.yaml").symlink_to(tmp_path / "nowhere")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == [
+        "Z.yaml",
+        "a/b.yml",
+        "a-c.yaml",
+        "b/c.yaml",
+        "b/link.yaml",
+        "d.yaml/in.yaml",
+        "real/r.yaml",
+    ]
 
 
 def test_campaigns_that_could_dial_one_contact_twice_are_warned_about(tmp_path: Path) -> None:

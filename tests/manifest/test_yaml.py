@@ -218,6 +218,13 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path: Path)
         load_file(path)
 
 
+@pytest.mark.parametrize("size", [MAX_FILE_BYTES // 16, MAX_FILE_BYTES // 16 + 1, MAX_FILE_BYTES])
+def test_a_file_up_to_the_size_cap_is_read_whole(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text("a: " + "x" * (size - 4) + "\n", encoding="utf-8")
+    assert len(load_file(path).data["a"]) == size - 4
+
+
 def test_an_unreadable_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="cannot read file: Is a directory"):
         load_file(tmp_path)

@@ -104,7 +104,7 @@ class CampaignSegmentation(Kind):
         self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
     ) -> dict[str, Any]:
         rules = entity.get("rules", [])
-        same = _canonical(entity.get("contactFilters", [])) == _canonical(rules)
+        same = _canonical(entity.get("contactFilters", []), live) == _canonical(rules, live)
         view = _view(rules, live) | {
             "contactFilters": SAME_AS_RULES if same else "differ from rules"
         }
@@ -137,9 +137,9 @@ def _view(rules: list[Any], live: LiveState) -> dict[str, Any]:
         "contact-list-names", lambda: {str(e["id"]): str(e["name"]) for e in live.contact_lists}
     )
     view: dict[str, list[str]] = {"lists": [], "include": [], "exclude": []}
-    for rule in _canonical(rules):
+    for rule in _canonical_rules(rules, live):  # in any order: each part is sorted below
         text = str(rule.get("expression"))
-        parsed = _parsed(text)
+        parsed = _reading(text, live)[0]
         if rule.get("type") == "list" and isinstance(parsed, expression.Comparison):
             view["lists"].append(names.get(str(parsed.value), str(parsed.value)))
         else:
@@ -148,15 +148,31 @@ def _view(rules: list[Any], live: LiveState) -> dict[str, Any]:
     return {key: sorted(values) for key, values in view.items()}
 
 
-def _canonical(rules: Any) -> list[dict[str, Any]]:
+def _canonical(rules: Any, live: LiveState) -> list[dict[str, Any]]:
     """Rules in one order and one spelling: live expressions are parsed and rendered again, so
     `age>=25` and `age >= 25` are no difference, and rule order is not either."""
-    found = (
-        [_canonical_rule(r) for r in rules if isinstance(r, dict)]
-        if isinstance(rules, list)
-        else []
-    )
-    return sorted(found, key=lambda r: json.dumps(r, sort_keys=True))
+    return sorted(_canonical_rules(rules, live), key=lambda r: json.dumps(r, sort_keys=True))
+
+
+def _canonical_rules(rules: Any, live: LiveState) -> list[dict[str, Any]]:
+    """The rules in one spelling, in their own order."""
+    if not isinstance(rules, list):
+        return []
+    return [_canonical_rule(r, live) for r in rules if isinstance(r, dict)]
+
+
+_Reading = tuple[expression.Expr | None, str]
+
+
+def _reading(text: str, live: LiveState) -> _Reading:
+    """An expression parsed, and its canonical text; each text is read once per run, as a
+    campaign's rules, its contact filters and its file's compiled rules mostly repeat it."""
+    readings: dict[str, _Reading] = live.memo("rule-expressions", dict)
+    found = readings.get(text)
+    if found is None:
+        parsed = _parsed(text)
+        found = readings[text] = (parsed, text if parsed is None else expression.render(parsed))
+    return found
 
 
 def _parsed(text: str) -> expression.Expr | None:
@@ -166,11 +182,10 @@ def _parsed(text: str) -> expression.Expr | None:
         return None
 
 
-def _canonical_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    parsed = _parsed(str(rule.get("expression")))
+def _canonical_rule(rule: dict[str, Any], live: LiveState) -> dict[str, Any]:
+    parsed, text = _reading(str(rule.get("expression")), live)
     if parsed is None:
         return rule
-    text = expression.render(parsed)
     canonical = dict(rule, expression=text)
     if isinstance(rule.get("filter"), dict):
         canonical["filter"] = dict(rule["filter"], expression=text)

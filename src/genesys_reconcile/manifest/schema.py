@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections.abc import Iterator, Mapping
+import numbers
+import re
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,13 @@ def schema_dir() -> Path:
 
 @functools.cache
 def validator(schema_file: str) -> Draft202012Validator:
+    return Draft202012Validator(_schema_of(schema_file))
+
+
+@functools.cache
+def _schema_of(schema_file: str) -> Any:
     schema = json.loads((schema_dir() / schema_file).read_text(encoding="utf-8"))
-    return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+    return _inline_refs(schema, schema.get("$defs", {}))
 
 
 def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
@@ -45,10 +52,193 @@ def _inline_refs(node: Any, defs: Mapping[str, Any]) -> Any:
 
 def schema_findings(schema_file: str, data: Any) -> list[Finding]:
     """Every way `data` breaks the schema, one finding per offending node."""
+    check = valid_checker(schema_file)
+    if check is not None and check(data):
+        return []  # most files are valid: jsonschema would walk them only to find nothing
     findings: dict[Finding, None] = {}  # ordered, without repeats: `required` errs once per name
     for error in validator(schema_file).iter_errors(data):
         findings.update(dict.fromkeys(_explain(error)))
     return list(findings)
+
+
+# --- a fast check for valid documents ----------------------------------------------------------
+#
+# jsonschema spends most of its time on its generality (a validator object per subschema), not on
+# checking. A schema of the keywords below compiles to plain functions that say whether a
+# document is valid. They answer True only when jsonschema would find no error; when unsure (a
+# value of an unusual type, say) they answer False and jsonschema decides, so any invalid
+# document is still explained by jsonschema alone.
+
+Check = Callable[[Any], bool]
+
+_ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
+)
+# Without a format checker, jsonschema treats `format` as an annotation too.
+_IGNORED = _ANNOTATIONS | {"format", "patternErrorMessage"}
+_OBJECT = ("properties", "additionalProperties", "required", "propertyNames", "minProperties")
+_ARRAY = ("items", "minItems", "maxItems", "uniqueItems")
+_STRING = ("minLength", "maxLength", "pattern")
+_NUMBER = ("minimum", "maximum")
+_KNOWN = _IGNORED | {"type", "enum", "const", *_OBJECT, *_ARRAY, *_STRING, *_NUMBER}
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+
+
+class _Unsupported(Exception):
+    """A schema this compiler does not know: jsonschema checks every document."""
+
+
+@functools.cache
+def valid_checker(schema_file: str) -> Check | None:
+    """A function saying whether a document is certainly valid, or None when the schema uses a
+    keyword it does not know."""
+    try:
+        return _compiled(_schema_of(schema_file))
+    except _Unsupported:
+        return None
+
+
+def _compiled(schema: Any) -> Check:
+    if schema is True or schema is False:
+        return lambda _: bool(schema)
+    if not isinstance(schema, dict) or not schema.keys() <= _KNOWN:
+        raise _Unsupported
+    checks = [
+        make(schema)
+        for keywords, make in _COMPILERS
+        if any(keyword in schema for keyword in keywords)
+    ]
+    return functools.reduce(_both, checks) if checks else lambda _: True
+
+
+def _both(first: Check, second: Check) -> Check:
+    # Chained calls rather than all() over a generator: this runs for every node of every file.
+    return lambda value: first(value) and second(value)
+
+
+def _type_check(schema: dict[str, Any]) -> Check:
+    names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if not all(name in _TYPES for name in names):
+        raise _Unsupported
+    # Exact types: bool is no number, and a subclass is left to jsonschema.
+    allowed = frozenset(t for name in names for t in _TYPES[name])
+    return lambda value: type(value) in allowed
+
+
+def _value_check(schema: dict[str, Any]) -> Check:
+    choices = [schema["const"]] if "const" in schema else list(schema["enum"])
+    if "const" in schema and "enum" in schema:
+        raise _Unsupported
+    if not all(type(c) in _SCALARS for c in choices):
+        raise _Unsupported
+    # A value and its type: true is not 1, and 1 is 1.0, as jsonschema compares them.
+    keys = frozenset(_scalar_key(c) for c in choices)
+    return lambda value: type(value) in _SCALARS and _scalar_key(value) in keys
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _scalar_key(value: Any) -> tuple[bool, Any]:
+    return (type(value) is bool, value)
+
+
+def _object_check(schema: dict[str, Any]) -> Check:
+    properties = {name: _compiled(sub) for name, sub in schema.get("properties", {}).items()}
+    additional = schema.get("additionalProperties", True)
+    extra = None if additional is True else _compiled(additional)
+    names = _compiled(schema["propertyNames"]) if "propertyNames" in schema else None
+    required = frozenset(schema.get("required", ()))
+    least = schema.get("minProperties", 0)
+
+    def check(value: Any) -> bool:
+        if type(value) is not dict:
+            return not isinstance(value, dict)
+        if len(value) < least or not required <= value.keys():
+            return False
+        for key, item in value.items():
+            if names is not None and not names(key):
+                return False
+            known = properties.get(key)
+            if known is not None:
+                if not known(item):
+                    return False
+            elif extra is not None and not extra(item):
+                return False
+        return True
+
+    return check
+
+
+def _array_check(schema: dict[str, Any]) -> Check:
+    each = _compiled(schema["items"]) if "items" in schema else None
+    least, most = schema.get("minItems", 0), schema.get("maxItems")
+    unique = schema.get("uniqueItems", False)
+
+    def check(value: Any) -> bool:
+        if type(value) is not list:
+            return not isinstance(value, list)
+        if len(value) < least or (most is not None and len(value) > most):
+            return False
+        if unique and not _distinct(value):
+            return False
+        if each is not None:
+            for item in value:
+                if not each(item):
+                    return False
+        return True
+
+    return check
+
+
+def _distinct(items: list[Any]) -> bool:
+    """Whether no two items are equal; False also when unsure (lists, or true beside 1)."""
+    if not all(type(item) in _SCALARS for item in items):
+        return False
+    return len(set(items)) == len(items)
+
+
+def _string_check(schema: dict[str, Any]) -> Check:
+    least, most = schema.get("minLength", 0), schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+
+    def check(value: Any) -> bool:
+        if type(value) is not str:
+            return not isinstance(value, str)
+        if len(value) < least or (most is not None and len(value) > most):
+            return False
+        return pattern is None or pattern.search(value) is not None
+
+    return check
+
+
+def _number_check(schema: dict[str, Any]) -> Check:
+    low, high = schema.get("minimum"), schema.get("maximum")
+
+    def check(value: Any) -> bool:
+        if type(value) not in (int, float):
+            # bool is no number to JSON Schema; another kind of number is left to jsonschema.
+            return type(value) is bool or not isinstance(value, numbers.Number)
+        return (low is None or value >= low) and (high is None or value <= high)
+
+    return check
+
+
+_COMPILERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Check]], ...] = (
+    (("type",), _type_check),
+    (("enum", "const"), _value_check),
+    (_OBJECT, _object_check),
+    (_ARRAY, _array_check),
+    (_STRING, _string_check),
+    (_NUMBER, _number_check),
+)
 
 
 def _explain(error: ValidationError) -> Iterator[Finding]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,17 +52,60 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         if path.is_file():
             found[path] = None
         elif path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in candidate.relative_to(path).parts)
-                if candidate.suffix in SUFFIXES and candidate.is_file() and not hidden:
-                    found[candidate] = None
+            found.update(dict.fromkeys(_files_below(path)))
         else:
             raise ConfigError(f"no such file or directory: {display_path(path)}")
     return list(found)
 
 
+def _files_below(root: Path) -> list[Path]:
+    """The YAML files below `root`, hidden ones and those in hidden directories skipped, in
+    path order: what filtering `sorted(root.rglob("*"))` gives, without a Path and a stat call
+    for every entry."""
+    found: list[Path] = []
+    directories = [str(root)]
+    while directories:
+        try:
+            with os.scandir(directories.pop()) as scan:
+                entries = list(scan)
+        except PermissionError:  # as rglob, which skips what it may not read
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):  # as rglob, which follows no link
+                directories.append(entry.path)
+            elif _suffix(entry.name) in SUFFIXES and entry.is_file():
+                found.append(Path(entry.path))
+    return sorted(found)
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None = None) -> Report:
     """Check the files under `paths`; with `live`, also against the org's current state."""
+    with _fewer_collections():
+        return _validate(paths, settings, live)
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Validation keeps every file's data to its end and makes next to no reference cycles, so
+    the cycle collector, at its usual pace, would walk all of it again and again: a tenth of the
+    time on thousands of files. It runs a hundred times less often until validation ends."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0] * 100, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None) -> Report:
     files = discover(paths)
     if not files:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))

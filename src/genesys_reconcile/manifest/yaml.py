@@ -15,9 +15,11 @@ objects. This module builds plain JSON-shaped data straight from the parser's ev
 from __future__ import annotations
 
 import copy
+import functools
 import math
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from genesys_reconcile.errors import Location, ManifestError
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+_FIRST_READ = 64 * 1024
 
 PathKey = str | int
 JsonPath = tuple[PathKey, ...]
@@ -76,10 +79,19 @@ class Document:
 def display_path(path: Path) -> str:
     """How messages name a file: relative to the working directory when inside it, as editors
     and CI annotations expect."""
+    if not path.is_absolute() and not path.drive:
+        return path.as_posix()  # what it is relative to the working directory, spelt as given
     try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
+        working = _path_of(os.getcwd())  # noqa: PTH109 (a string, to look the Path up by)
+        return path.absolute().relative_to(working).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@functools.lru_cache(maxsize=8)
+def _path_of(directory: str) -> Path:
+    # Path.cwd() builds a new Path each time; naming thousands of files needs just the one.
+    return Path(directory)
 
 
 def load_file(path: Path) -> Document:
@@ -87,7 +99,10 @@ def load_file(path: Path) -> Document:
     name = display_path(path)
     try:
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # One read of the cap would allocate a MiB for every file; most need one small read.
+            raw = handle.read(_FIRST_READ)
+            if len(raw) == _FIRST_READ:
+                raw += handle.read(MAX_FILE_BYTES + 1 - _FIRST_READ)
     except OSError as exc:
         raise ManifestError(f"cannot read file: {exc.strerror}", Location(name)) from None
     if len(raw) > MAX_FILE_BYTES:
@@ -113,7 +128,7 @@ def load_bytes(raw: bytes, name: str) -> Document:
 
 def load_text(text: str, name: str) -> Document:
     try:
-        return _Composer(name).compose(yaml.parse(text, Loader=_Parser))
+        return _Composer(name).compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
@@ -135,50 +150,49 @@ def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
     return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
 
 
-@dataclass
 class _Node:
     """A mapping or sequence still being composed."""
 
-    value: dict[str, Any] | list[Any]
-    path: JsonPath
-    anchor: str | None
-    key: tuple[str, tuple[int, int]] | None = None  # a mapping's key awaiting its value
-    key_lines: dict[str, int] = field(default_factory=dict)
+    __slots__ = ("anchor", "key", "key_position", "path", "start", "value")
+
+    def __init__(
+        self, value: dict[str, Any] | list[Any], path: JsonPath, anchor: str | None, start: int
+    ) -> None:
+        self.value = value
+        self.path = path
+        self.anchor = anchor
+        self.start = start  # values counted before it opened, so its size is known at its end
+        self.key: str | None = None  # a mapping's key awaiting its value, and where it is
+        self.key_position = (0, 0)
+
+
+# The first character of every plain scalar that the core schema reads as a number.
+_NUMBER_START = frozenset("+-.0123456789")
 
 
 class _Composer:
+    """Builds the data from parser events. It runs once per file over every event, so the
+    common cases (a plain word, a value under a key, a list item) take the shortest path."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self.positions: dict[JsonPath, tuple[int, int]] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
         self.stack: list[_Node] = []
-        self.sizes: list[int] = []  # nodes inside each open container, aliases expanded
-        self.total = 0
+        self.total = 0  # values so far, aliases expanded
         self.aliased = False
         self.root: Any = None
 
     def fail(self, message: str, event: yaml.Event) -> ManifestError:
         return ManifestError(message, Location(self.name, *_position(event)))
 
-    def compose(self, events: Iterator[yaml.Event]) -> Document:
-        documents = 0
-        for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise self.fail(
-                        "a file holds one resource, but a second YAML document starts here", event
-                    )
-            elif isinstance(event, yaml.ScalarEvent):
-                self.count(1, event)
-                self.add(self.scalar(event), 1, event)
-            elif isinstance(event, yaml.AliasEvent):
-                self.add(*self.alias(event), event)
-            elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                self.open(event)
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                self.close(event)
+    def compose(self, text: str) -> Document:
+        parser = _Parser(text)
+        try:
+            self.consume(parser.get_event)
+        finally:
+            parser.dispose()
         if self.root is None:
             raise ManifestError("file is empty; expected a mapping with kind and name", self._start)
         if not isinstance(self.root, dict):
@@ -188,43 +202,65 @@ class _Composer:
             )
         return Document(self.name, self.root, self.positions)
 
+    def consume(self, next_event: Callable[[], yaml.Event | None]) -> None:
+        documents = 0
+        while (event := next_event()) is not None:
+            if isinstance(event, yaml.ScalarEvent):
+                self.scalar(event)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                self.close(event)
+            elif isinstance(event, yaml.MappingStartEvent):
+                self.open(event, {})
+            elif isinstance(event, yaml.SequenceStartEvent):
+                self.open(event, [])
+            elif isinstance(event, yaml.AliasEvent):
+                self.alias(event)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.fail(
+                        "a file holds one resource, but a second YAML document starts here", event
+                    )
+
     @property
     def _start(self) -> Location:
         return Location(self.name, *self.positions.get((), (1, 1)))
 
-    def path_of_next(self) -> JsonPath | None:
-        """The path the next completed value will take, or None for a mapping key."""
-        if not self.stack:
-            return ()
-        parent = self.stack[-1]
-        if isinstance(parent.value, list):
-            return (*parent.path, len(parent.value))
-        return (*parent.path, parent.key[0]) if parent.key else None
-
-    def open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
-        path = self.path_of_next()
-        if path is None:
+    def open(self, event: yaml.NodeEvent, value: dict[str, Any] | list[Any]) -> None:
+        stack = self.stack
+        parent = stack[-1] if stack else None
+        if parent is None:
+            path: JsonPath = ()
+        elif parent.key is not None:
+            path = (*parent.path, parent.key)
+        elif isinstance(parent.value, list):
+            path = (*parent.path, len(parent.value))
+        else:
             raise self.fail("a mapping key must be a plain value, not a list or mapping", event)
         self.check_tag(event)
-        if len(self.stack) >= MAX_DEPTH:
+        if len(stack) >= MAX_DEPTH:
             raise self.fail(f"nesting is deeper than {MAX_DEPTH} levels", event)
-        if not self.stack or isinstance(self.stack[-1].value, list):
+        if parent is None or parent.key is None:
             # A mapping value takes its key's position instead, when it is attached.
             self.positions[path] = _position(event)
         if event.anchor:
             self.open_anchors.add(event.anchor)
-        value: dict[str, Any] | list[Any] = {} if isinstance(event, yaml.MappingStartEvent) else []
-        self.stack.append(_Node(value, path, event.anchor))
-        self.sizes.append(0)
+        stack.append(_Node(value, path, event.anchor, self.total))
 
     def close(self, event: yaml.Event) -> None:
         node = self.stack.pop()
-        size = self.sizes.pop() + 1
         self.count(1, event)
         if node.anchor:
             self.open_anchors.discard(node.anchor)
-            self.anchors[node.anchor] = (node.value, size)
-        self.attach(node.value, size, event)
+            self.anchors[node.anchor] = (node.value, self.total - node.start)
+        if not self.stack:
+            self.root = node.value
+            return
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(node.value)  # its position was recorded when it opened
+        elif (key := parent.key) is not None:
+            self.set_value(parent, parent.value, key, node.value)
 
     def count(self, size: int, event: yaml.Event) -> None:
         """Count values against the limit, those reached through aliases included."""
@@ -237,69 +273,78 @@ class _Composer:
                 event,
             )
 
-    def add(self, value: Any, size: int, event: yaml.Event) -> None:
-        """Attach a counted scalar or alias, recording a list item's position."""
-        if self.stack and isinstance(self.stack[-1].value, list):
-            path = (*self.stack[-1].path, len(self.stack[-1].value))
-            self.positions[path] = _position(event)
-        self.attach(value, size, event)
-
-    def attach(self, value: Any, size: int, event: yaml.Event) -> None:
-        if self.sizes:
-            self.sizes[-1] += size
+    def scalar(self, event: yaml.ScalarEvent) -> None:
+        self.count(1, event)
+        text: str = event.value
+        if event.tag is not None:
+            self.check_tag(event)
+            value = self.resolve(event)
+        elif not event.implicit[0] or (
+            text[:1] not in _NUMBER_START and text not in _NULL and text not in _BOOL
+        ):
+            value = text  # quoted, or a plain word: text either way
+        else:
+            value = self.resolve(event)
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
         if not self.stack:
             self.root = value
             return
         parent = self.stack[-1]
         if isinstance(parent.value, list):
+            self.positions[(*parent.path, len(parent.value))] = _position(event)
             parent.value.append(value)
-        elif parent.key is None:
-            self.set_key(parent, value, event)
+        elif (key := parent.key) is not None:
+            self.set_value(parent, parent.value, key, value)
         else:
-            key, position = parent.key
-            parent.value[key] = value
-            self.positions[(*parent.path, key)] = position
-            parent.key = None
+            self.set_key(parent, parent.value, event)
 
-    def set_key(self, parent: _Node, key: Any, event: yaml.Event) -> None:
-        if not isinstance(event, yaml.ScalarEvent):
-            raise self.fail("a mapping key must be a plain value, not an alias", event)
+    def set_value(self, parent: _Node, mapping: dict[str, Any], key: str, value: Any) -> None:
+        mapping[key] = value
+        self.positions[(*parent.path, key)] = parent.key_position
+        parent.key = None
+
+    def set_key(self, parent: _Node, mapping: dict[str, Any], event: yaml.ScalarEvent) -> None:
         # Keys are kept as written: JSON only has string keys, and `1` and `"1"` are one key.
-        name = event.value
-        position = _position(event)
-        line = position[0]
-        if name in parent.key_lines:
+        name: str = event.value
+        if name in mapping:
+            first = self.positions[(*parent.path, name)][0]
             raise self.fail(
-                f"duplicate key '{name}' (first defined on line {parent.key_lines[name]}); "
+                f"duplicate key '{name}' (first defined on line {first}); "
                 "YAML would silently keep only the last one",
                 event,
             )
-        parent.key_lines[name] = line
-        parent.key = (name, position)
+        parent.key = name
+        parent.key_position = _position(event)
 
-    def alias(self, event: yaml.AliasEvent) -> tuple[Any, int]:
-        if event.anchor in self.open_anchors:
-            raise self.fail(f"alias *{event.anchor} refers to a value that contains it", event)
-        if event.anchor not in self.anchors:
-            raise self.fail(f"alias *{event.anchor} has no anchor &{event.anchor} before it", event)
-        value, size = self.anchors[event.anchor]
+    def alias(self, event: yaml.AliasEvent) -> None:
+        anchor = event.anchor
+        if anchor in self.open_anchors:
+            raise self.fail(f"alias *{anchor} refers to a value that contains it", event)
+        if anchor not in self.anchors:
+            raise self.fail(f"alias *{anchor} has no anchor &{anchor} before it", event)
+        value, size = self.anchors[anchor]
         self.aliased = True
         self.count(size, event)  # before the copy below is made
         # A copy, so later normalisation of one occurrence cannot change another; bounded above.
-        return copy.deepcopy(value), size
+        value = copy.deepcopy(value)
+        if not self.stack:
+            self.root = value
+            return
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            self.positions[(*parent.path, len(parent.value))] = _position(event)
+            parent.value.append(value)
+        elif (key := parent.key) is not None:
+            self.set_value(parent, parent.value, key, value)
+        else:
+            raise self.fail("a mapping key must be a plain value, not an alias", event)
 
     def check_tag(self, event: yaml.NodeEvent) -> None:
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _ALLOWED_TAGS:
             short = tag.replace("tag:yaml.org,2002:", "!!")
             raise self.fail(f"YAML tag '{short}' is not allowed; write plain values", event)
-
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
-        self.check_tag(event)
-        value = self.resolve(event)
-        if event.anchor:
-            self.anchors[event.anchor] = (value, 1)
-        return value
 
     def resolve(self, event: yaml.ScalarEvent) -> Any:
         """YAML 1.2 core schema: plain scalars may be null, bool, int or float; quoted ones

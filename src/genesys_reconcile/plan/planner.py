@@ -98,6 +98,9 @@ def _deletion(kind: Kind, entity: dict[str, Any], live: LiveState) -> Change:
 
 def differences(before: Any, after: Any) -> tuple[FieldChange, ...]:
     """Field-level differences, by path; 300 and 300.0 are the same number."""
+    if _same(before, after):
+        return ()  # most resources match the org, and deepdiff takes up to a millisecond each
+    before, after = _without_shared_fields(before, after)
     diff = DeepDiff(before, after, ignore_numeric_type_changes=True, view="tree")
     changes = []
     for items in diff.values():
@@ -106,6 +109,43 @@ def differences(before: Any, after: Any) -> tuple[FieldChange, ...]:
             new = None if _absent(item.t2) else item.t2
             changes.append(FieldChange(_path(item.path(output_format="list")), old, new))
     return tuple(sorted(changes, key=lambda c: _sort_key(c.path)))
+
+
+def _without_shared_fields(before: Any, after: Any) -> tuple[Any, Any]:
+    """Both sides without the fields they share, in every mapping with the same keys on both
+    sides: such fields add nothing to the diff, and deepdiff would walk every one of them.
+    Mappings whose keys differ stay whole, as deepdiff weighs their shared keys against the
+    others to decide whether to report them whole."""
+    if type(before) is not dict or type(after) is not dict or before.keys() != after.keys():
+        return before, after
+    pairs = {
+        key: _without_shared_fields(value, after[key])
+        for key, value in before.items()
+        if not _same(value, after[key])
+    }
+    kept_before = {key: pair[0] for key, pair in pairs.items()}
+    kept_after = {key: pair[1] for key, pair in pairs.items()}
+    return kept_before, kept_after
+
+
+def _same(before: Any, after: Any) -> bool:
+    """Whether JSON-shaped values are certainly equal to deepdiff: numbers by value, everything
+    else of one type. When unsure (true against 1, say) it answers False, and deepdiff decides."""
+    if type(before) is dict:
+        return (
+            type(after) is dict
+            and before.keys() == after.keys()
+            and all(map(_same, before.values(), map(after.__getitem__, before)))
+        )
+    if type(before) is list:
+        return type(after) is list and len(before) == len(after) and all(map(_same, before, after))
+    if type(before) in _NUMBERS:
+        return type(after) in _NUMBERS and before == after
+    return type(before) is type(after) and type(before) in _PLAIN and before == after
+
+
+_NUMBERS = (int, float)
+_PLAIN = (str, bool, type(None))
 
 
 def _touched(leaf: str, fields: Sequence[FieldChange]) -> bool:

@@ -23,12 +23,13 @@ have no order.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from genesys_reconcile.rules import expression as ex
 from genesys_reconcile.rules.model import Criterion, Exclusion, OneOf, Range, Segmentation
@@ -57,20 +58,20 @@ class Overlap:
 # --- sets of values ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Bound(Generic[T]):
+# Sets are built and combined a few hundred times per file, so their parts are tuples: far
+# cheaper to make than dataclasses.
+class _Bound(NamedTuple, Generic[T]):
     value: T
     closed: bool
 
 
-@dataclass(frozen=True)
-class _Interval(Generic[T]):
+class _Interval(NamedTuple, Generic[T]):
     low: _Bound[T] | None = None  # None: unbounded
     high: _Bound[T] | None = None
 
 
 def _is_empty(interval: _Interval[T]) -> bool:
-    low, high = interval.low, interval.high
+    low, high = interval
     if high is not None and high.value == "" and not high.closed:
         return True  # no string sorts before ""
     if low is None or high is None:
@@ -103,30 +104,52 @@ def _earlier_high(a: _Bound[T] | None, b: _Bound[T] | None) -> _Bound[T] | None:
     return a if not a.closed else b
 
 
-# Interval lists are kept sorted and disjoint; both operations below preserve that, so no list
-# is ever sorted, and the values of one list are always of one type.
+_ALL: tuple[_Interval[Any], ...] = (_Interval(),)  # every value of a type
+
+
+# Interval lists are kept sorted and disjoint, and hold no empty interval; both operations below
+# preserve that, so no list is ever sorted, and the values of one list are always of one type.
 def _intersect(a: Sequence[_Interval[T]], b: Sequence[_Interval[T]]) -> tuple[_Interval[T], ...]:
-    meets = (
-        _Interval(_later_low(x.low, y.low), _earlier_high(x.high, y.high)) for x in a for y in b
-    )
-    return tuple(m for m in meets if not _is_empty(m))
+    if not a or not b:
+        return ()
+    if a == _ALL:
+        return tuple(b)  # what meets every value is the other set itself
+    if b == _ALL:
+        return tuple(a)
+    meets = []
+    for x in a:
+        for y in b:
+            meet = _Interval(_later_low(x.low, y.low), _earlier_high(x.high, y.high))
+            if not _is_empty(meet):
+                meets.append(meet)
+    return tuple(meets)
 
 
 def _complement(intervals: Sequence[_Interval[T]]) -> tuple[_Interval[T], ...]:
+    if not intervals:
+        return _ALL
+    if intervals == _ALL:
+        return ()
     gaps: list[_Interval[T]] = []
     start: _Bound[T] | None = None
-    for interval in intervals:
-        if interval.low is not None:
-            gaps.append(_Interval(start, _Bound(interval.low.value, not interval.low.closed)))
-        if interval.high is None:
-            return tuple(g for g in gaps if not _is_empty(g))
-        start = _Bound(interval.high.value, not interval.high.closed)
-    gaps.append(_Interval(start, None))
-    return tuple(g for g in gaps if not _is_empty(g))
+    for low, high in intervals:
+        if low is not None:
+            gap = _Interval(start, _Bound(low.value, not low.closed))
+            if not _is_empty(gap):
+                gaps.append(gap)
+        if high is None:
+            return tuple(gaps)
+        start = _Bound(high.value, not high.closed)
+    gap = _Interval(start, None)
+    if not _is_empty(gap):
+        gaps.append(gap)
+    return tuple(gaps)
 
 
-@dataclass(frozen=True)
-class _Values:
+_BOOLEANS = frozenset({False, True})
+
+
+class _Values(NamedTuple):
     """The values one attribute of a contact may have."""
 
     numbers: tuple[_Interval[float], ...] = ()
@@ -146,7 +169,7 @@ class _Values:
         return _Values(
             _complement(self.numbers),
             _complement(self.strings),
-            frozenset({False, True}) - self.booleans,
+            _BOOLEANS - self.booleans,
             not self.other,
         )
 
@@ -168,17 +191,21 @@ EVERYTHING = ~_Values()
 NOTHING = _Values()
 
 
+_Shape = Callable[[_Bound[Any], _Bound[Any]], tuple[_Interval[Any], ...]]
+# Per operator, the values it holds for, from the bounds at and just past its literal.
+_SHAPES: dict[str, _Shape] = {
+    "=": lambda at, past: (_Interval(at, at),),
+    "!=": lambda at, past: (_Interval(None, past), _Interval(past, None)),
+    "<": lambda at, past: (_Interval(None, past),),
+    "<=": lambda at, past: (_Interval(None, at),),
+    ">": lambda at, past: (_Interval(past, None),),
+    ">=": lambda at, past: (_Interval(at, None),),
+}
+
+
 def _compared(operator: str, value: T) -> tuple[_Interval[T], ...]:
-    at, past = _Bound(value, True), _Bound(value, False)
-    shapes: dict[str, tuple[_Interval[T], ...]] = {
-        "=": (_Interval(at, at),),
-        "!=": (_Interval(None, past), _Interval(past, None)),
-        "<": (_Interval(None, past),),
-        "<=": (_Interval(None, at),),
-        ">": (_Interval(past, None),),
-        ">=": (_Interval(at, None),),
-    }
-    return tuple(i for i in shapes[operator] if not _is_empty(i))
+    shapes = _SHAPES[operator](_Bound(value, True), _Bound(value, False))
+    return tuple(i for i in shapes if not _is_empty(i))
 
 
 def _matching(operator: str, value: ex.Literal) -> _Values:
@@ -193,10 +220,7 @@ def _matching(operator: str, value: ex.Literal) -> _Values:
 
 
 def _any_of(values: Iterable[ex.Literal]) -> _Values:
-    result = NOTHING
-    for value in values:
-        result = result | _matching("=", value)
-    return result
+    return _join_all(_matching("=", value) for value in values)
 
 
 def _criterion_values(criterion: Criterion) -> _Values:
@@ -219,6 +243,12 @@ def _meet_all(sets: Iterable[_Values]) -> _Values:
     for values in sets:
         result = result & values
     return result
+
+
+def _join_all(sets: Iterable[_Values]) -> _Values:
+    """The union of `sets`: what joining them one by one with `|` gives, for one complement
+    per set instead of three."""
+    return ~_meet_all(~values for values in sets)
 
 
 def _domains(segmentation: Segmentation) -> dict[str, _Values]:
@@ -390,10 +420,7 @@ def _removing_everything(
 
 
 def _union(excluding: Iterable[_Excluding]) -> _Values:
-    result = NOTHING
-    for x in excluding:
-        result = result | x.matches
-    return result
+    return _join_all(x.matches for x in excluding)
 
 
 def _never_applying(
@@ -443,7 +470,12 @@ def _redundant(
 def analyse_across(segmentations: Sequence[Segmentation]) -> list[tuple[int, Overlap]]:
     """Pairs of campaigns that could dial the same contact; each finding is attached to the
     later campaign of its pair, by its index in `segmentations`."""
-    audiences = [_Audience.of(segmentation) for segmentation in segmentations]
+
+    @functools.cache
+    def audience(index: int) -> _Audience:
+        # Only campaigns that share a list are compared, and most share none.
+        return _Audience.of(segmentations[index])
+
     found: list[tuple[int, Overlap]] = []
     for earlier, later in _sharing_a_list(segmentations):
         first, second = segmentations[earlier], segmentations[later]
@@ -451,7 +483,7 @@ def analyse_across(segmentations: Sequence[Segmentation]) -> list[tuple[int, Ove
         # Two files for one campaign are a clash of identity, reported elsewhere, not overlap.
         if not shared or first.campaign == second.campaign:
             continue
-        common = audiences[earlier].dialled_with(audiences[later])
+        common = audience(earlier).dialled_with(audience(later))
         if common is not None:
             found.append((later, Overlap(WARNING, _shared(first, shared, common), ("lists",))))
     return sorted(found, key=lambda f: (f[0], _path_key(f[1].path), f[1].message))
@@ -474,17 +506,25 @@ class _Audience:
 
     selected: dict[str, _Values]
     excluded: dict[str, _Values]
+    # Per attribute either constrains, the values it dials: made once per campaign, as a
+    # campaign is compared with every other one on its lists.
+    dialled: dict[str, _Values]
 
     @classmethod
     def of(cls, segmentation: Segmentation) -> _Audience:
-        excluded: dict[str, _Values] = {}
+        matches: dict[str, list[_Values]] = defaultdict(list)
         for e in segmentation.exclusions:
-            matches = _matching(e.operator, e.value)
-            excluded[e.attribute] = excluded.get(e.attribute, NOTHING) | matches
-        return cls(_domains(segmentation), excluded)
+            matches[e.attribute].append(_matching(e.operator, e.value))
+        excluded = {attribute: _join_all(sets) for attribute, sets in matches.items()}
+        selected = _domains(segmentation)
+        dialled = {
+            attribute: selected.get(attribute, EVERYTHING) - excluded.get(attribute, NOTHING)
+            for attribute in selected.keys() | excluded.keys()
+        }
+        return cls(selected, excluded, dialled)
 
     def dials(self, attribute: str) -> _Values:
-        return self.selected.get(attribute, EVERYTHING) - self.excluded.get(attribute, NOTHING)
+        return self.dialled.get(attribute, EVERYTHING)  # an attribute it leaves free: anything
 
     def dialled_with(self, that: _Audience) -> dict[str, _Values] | None:
         """Per attribute either campaign's criteria constrain, the values a contact dialled by
