@@ -172,3 +172,29 @@ def test_campaigns_that_could_dial_one_contact_twice_are_warned_about(tmp_path: 
         "kind: CampaignSegmentation\ncampaign: Win Back\nlists: [Primary Leads]\ndemographics:\n  age: {min: 56}\n",
     )
     assert validate([tmp_path], Settings(root=tmp_path, paths=())).diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "error"),
+    [
+        ("lists: [[Primary Leads]]", "expected text, found a list"),
+        (
+            "lists: [Primary Leads]\ndemographics:\n  age: {min: x}",
+            "expected a number, found the text 'x'",
+        ),
+    ],
+)
+def test_a_campaign_the_schema_rejects_is_left_out_of_checks_across_files(
+    tmp_path: Path, broken: str, error: str
+) -> None:
+    _write(
+        tmp_path / "spring-outreach.yaml",
+        "kind: CampaignSegmentation\ncampaign: Spring Outreach\nlists: [Primary Leads]\n",
+    )
+    _write(
+        tmp_path / "win-back.yaml", f"kind: CampaignSegmentation\ncampaign: Win Back\n{broken}\n"
+    )
+
+    report = validate([tmp_path], Settings(root=tmp_path, paths=()))
+
+    assert [d.message for d in report.diagnostics] == [error]

@@ -110,6 +110,7 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
     if not files:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
     report = Report(paths=files)
+    sound: list[Resource] = []  # without errors: what checks across files and the org may read
     for path in files:
         try:
             document = load_file(path)
@@ -121,10 +122,12 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
         report.diagnostics.extend(Diagnostic.of(document, f) for f in findings)
         if resource:
             report.resources.append(resource)
+            if not any(f.severity is Severity.ERROR for f in findings):
+                sound.append(resource)
     report.diagnostics.extend(_cross_file_diagnostics(report.resources))
-    report.diagnostics.extend(_kind_wide_diagnostics(report.resources))
+    report.diagnostics.extend(_kind_wide_diagnostics(sound))
     if live is not None:
-        for resource in report.resources:
+        for resource in sound:
             found = resource.kind.check_live(resource.document.data, live)
             report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found)
     report.diagnostics.sort()
