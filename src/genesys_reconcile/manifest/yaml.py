@@ -287,9 +287,15 @@ class _Composer:
             value = self.resolve(event)
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
+        if not self.place(value, event):
+            self.set_key(self.stack[-1], event)
+
+    def place(self, value: Any, event: yaml.NodeEvent) -> bool:
+        """Put a value where the document has reached: the root, a list's next item or a
+        mapping's pending key. False when a key is due instead."""
         if not self.stack:
             self.root = value
-            return
+            return True
         parent = self.stack[-1]
         if isinstance(parent.value, list):
             self.positions[(*parent.path, len(parent.value))] = _position(event)
@@ -297,17 +303,18 @@ class _Composer:
         elif (key := parent.key) is not None:
             self.set_value(parent, parent.value, key, value)
         else:
-            self.set_key(parent, parent.value, event)
+            return False
+        return True
 
     def set_value(self, parent: _Node, mapping: dict[str, Any], key: str, value: Any) -> None:
         mapping[key] = value
         self.positions[(*parent.path, key)] = parent.key_position
         parent.key = None
 
-    def set_key(self, parent: _Node, mapping: dict[str, Any], event: yaml.ScalarEvent) -> None:
+    def set_key(self, parent: _Node, event: yaml.ScalarEvent) -> None:
         # Keys are kept as written: JSON only has string keys, and `1` and `"1"` are one key.
         name: str = event.value
-        if name in mapping:
+        if name in parent.value:
             first = self.positions[(*parent.path, name)][0]
             raise self.fail(
                 f"duplicate key '{name}' (first defined on line {first}); "
@@ -327,17 +334,7 @@ class _Composer:
         self.aliased = True
         self.count(size, event)  # before the copy below is made
         # A copy, so later normalisation of one occurrence cannot change another; bounded above.
-        value = copy.deepcopy(value)
-        if not self.stack:
-            self.root = value
-            return
-        parent = self.stack[-1]
-        if isinstance(parent.value, list):
-            self.positions[(*parent.path, len(parent.value))] = _position(event)
-            parent.value.append(value)
-        elif (key := parent.key) is not None:
-            self.set_value(parent, parent.value, key, value)
-        else:
+        if not self.place(copy.deepcopy(value), event):
             raise self.fail("a mapping key must be a plain value, not an alias", event)
 
     def check_tag(self, event: yaml.NodeEvent) -> None:
