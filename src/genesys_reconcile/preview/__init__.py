@@ -1,0 +1,1 @@
+"""What a segment selects: analytics queries, normalised figures, anomalies and reports."""
