@@ -196,8 +196,10 @@ tbody tr:last-child td { font-weight: 600; }
   buckets.forEach(function (b, i) { index[b.start] = i; });
   var seen = {};
   buckets.forEach(function (b) { Object.keys(b.byQueue).forEach(function (q) { seen[q] = 1; }); });
-  chart("Offered per queue (anomalies circled)", Object.keys(seen).sort().map(function (q, k) {
-    return {name: data.queues[q] || q, color: COLORS[k % COLORS.length],
+  function name(q) { return data.queues[q] || q; }
+  var queues = Object.keys(seen).sort(function (a, b) { return name(a).localeCompare(name(b)); });
+  chart("Offered per queue (anomalies circled)", queues.map(function (q, k) {
+    return {name: name(q), color: COLORS[k % COLORS.length],
             values: buckets.map(function (b) { return b.byQueue[q] || 0; })};
   }), count, data.anomalies.filter(function (a) { return a.metric === "offered"; })
     .map(function (a) {
