@@ -2,8 +2,8 @@
 
 Analytics queries are the slowest calls a preview makes and their answers change slowly, so a
 reviewer re-running a preview (or a plan's impact lines) within the TTL sends nothing. One JSON
-file per query under `.reconcile/cache/analytics/`; a file that is unreadable, foreign or stale
-is a miss and is overwritten. Entries hold only the query and its answer: never a credential.
+file per query (and tool version) under `.reconcile/cache/analytics/`; a file that is
+unreadable, foreign or stale is a miss and is overwritten. Entries hold only the query and its answer: never a credential.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from genesys_reconcile import __version__
 from genesys_reconcile.files import write_atomically
 
 DIRECTORY = Path(".reconcile/cache/analytics")
@@ -23,7 +24,9 @@ _FORMAT = 1
 
 
 def key(origin: str, path: str, body: Mapping[str, Any]) -> str:
-    canonical = json.dumps([origin, path, body], sort_keys=True, separators=(",", ":"))
+    # The version too: a new release may answer differently (the sandbox's synthetic data, say).
+    parts = [__version__, origin, path, body]
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
