@@ -3,7 +3,8 @@
 Analytics queries are the slowest calls a preview makes and their answers change slowly, so a
 reviewer re-running a preview (or a plan's impact lines) within the TTL sends nothing. One JSON
 file per query (and tool version) under `.reconcile/cache/analytics/`; a file that is
-unreadable, foreign or stale is a miss and is overwritten. Entries hold only the query and its answer: never a credential.
+unreadable, foreign or stale is a miss and is overwritten. Entries hold only the query and its
+answer: never a credential.
 """
 
 from __future__ import annotations
