@@ -6,14 +6,14 @@ import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, is_number, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
-from genesys_reconcile.preview.query import Window
+from genesys_reconcile.preview.query import Window, iso
 from genesys_reconcile.preview.source import Analytics, matched
 from genesys_reconcile.settings import Settings
 
@@ -146,7 +146,7 @@ def _normalised(body: dict[str, Any]) -> dict[str, Any]:
         for key in ("start", "end"):
             instant = _parse_instant(str(window.get(key, "")))
             if instant is not None:
-                window[key] = instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                window[key] = iso(instant)
     filter_ = query.get("filter")
     if isinstance(filter_, dict) and isinstance(filter_.get("predicates"), list):
         predicates = sorted(filter_["predicates"], key=lambda p: json.dumps(p, sort_keys=True))

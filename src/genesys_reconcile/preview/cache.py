@@ -55,7 +55,6 @@ class Cache:
 
     def put(self, entry: str, answer: Any) -> None:
         stored = {"format": _FORMAT, "storedAt": self._clock(), "answer": answer}
-        self.directory.mkdir(parents=True, exist_ok=True)
         write_atomically(self.directory / f"{entry}.json", json.dumps(stored))
 
     def fetch(self, entry: str, compute: Callable[[], Any]) -> Any:

@@ -15,8 +15,8 @@ from genesys_reconcile.preview.render import (
     HEADERS,
     anomaly_text,
     baseline_words,
-    cells,
     headline,
+    table_rows,
     to_document,
 )
 from genesys_reconcile.preview.run import Preview
@@ -28,8 +28,7 @@ def _embedded(data: object) -> str:
 
 
 def _table(preview: Preview) -> str:
-    rows = [[r.queue, r.media_type, *cells(r.counts)] for r in preview.rows]
-    rows.append(["Total", "", *cells(preview.totals)])
+    rows = table_rows(preview)
     head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADERS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows

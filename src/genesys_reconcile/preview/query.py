@@ -87,14 +87,15 @@ class Window:
 
     @property
     def interval(self) -> str:
-        return f"{_iso(self.start)}/{_iso(self.end)}"
+        return f"{iso(self.start)}/{iso(self.end)}"
 
     @property
     def days(self) -> float:
         return (self.end - self.start) / timedelta(days=1)
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
+    """An instant as the API and the outputs spell it: UTC, to the second."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -111,11 +112,12 @@ def since(text: str, now: datetime) -> Window:
 def segment_window(query: Mapping[str, Any]) -> Window:
     """The window a segment file names (its schema guarantees RFC 3339 instants)."""
     window = query["timeWindow"]
-    return Window(_instant(window["start"]), _instant(window["end"]))
+    return Window(instant(window["start"]), instant(window["end"]))
 
 
-def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+def instant(text: str) -> datetime:
+    """An RFC 3339 instant, `Z` or `z` for UTC, as an aware datetime in UTC."""
+    return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).astimezone(UTC)
 
 
 # -- terms: the segment's predicates in the API's vocabulary -------------------------------------

@@ -10,10 +10,10 @@ import csv
 import io
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from genesys_reconcile.preview.anomalies import Anomaly
+from genesys_reconcile.preview.query import iso
 from genesys_reconcile.preview.report import Counts
 from genesys_reconcile.preview.run import Conversation, Conversations, Preview
 
@@ -62,16 +62,12 @@ def figures(counts: Counts) -> dict[str, Any]:
     }
 
 
-def _instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def to_document(preview: Preview) -> dict[str, Any]:
     """The preview as plain data: what `--format json` prints and the HTML page draws."""
     baseline = preview.baseline
     return {
         "segment": preview.segment,
-        "window": {"start": _instant(preview.window.start), "end": _instant(preview.window.end)},
+        "window": {"start": iso(preview.window.start), "end": iso(preview.window.end)},
         "granularity": preview.granularity,
         "query": preview.query,
         "totals": figures(preview.totals),
@@ -87,7 +83,7 @@ def to_document(preview: Preview) -> dict[str, Any]:
         "queues": preview.queues,
         "buckets": [
             {
-                "start": _instant(b.start),
+                "start": iso(b.start),
                 **figures(b.counts),
                 "byQueue": {q: c.offered for q, c in sorted(b.by_queue.items())},
             }
@@ -103,7 +99,7 @@ def to_document(preview: Preview) -> dict[str, Any]:
             {
                 "queueId": a.queue_id,
                 "queue": a.queue,
-                "start": _instant(a.start),
+                "start": iso(a.start),
                 "metric": a.metric,
                 "value": round(a.value, 6),
                 "mean": round(a.mean, 6),
@@ -202,10 +198,14 @@ def headline(preview: Preview) -> str:
     )
 
 
-def render_table(preview: Preview) -> str:
+def table_rows(preview: Preview) -> list[list[str]]:
+    """The table's cells: a row per queue and media type, then the totals."""
     rows = [[r.queue, r.media_type, *cells(r.counts)] for r in preview.rows]
-    rows.append(["Total", "", *cells(preview.totals)])
-    lines = [headline(preview), "", *table(HEADERS, rows, left=2), ""]
+    return [*rows, ["Total", "", *cells(preview.totals)]]
+
+
+def render_table(preview: Preview) -> str:
+    lines = [headline(preview), "", *table(HEADERS, table_rows(preview), left=2), ""]
     lines += anomaly_lines(preview)
     return "\n".join(lines)
 
@@ -257,7 +257,7 @@ def _conversation_document(row: Conversation) -> dict[str, Any]:
 def render_conversations(found: Conversations, output_format: str) -> str:
     rows = [_conversation_document(r) for r in found.rows]
     if output_format == "json":
-        window = {"start": _instant(found.window.start), "end": _instant(found.window.end)}
+        window = {"start": iso(found.window.start), "end": iso(found.window.end)}
         document = {"segment": found.segment, "window": window, "total": found.total}
         return json.dumps({**document, "conversations": rows}, indent=2, ensure_ascii=False)
     if output_format == "csv":

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from genesys_reconcile.preview.query import MEDIA_TYPES, Window
+from genesys_reconcile.preview.query import MEDIA_TYPES, Window, instant
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,6 @@ class Normalised:
     rows: list[Row]
     buckets: list[Bucket]
 
-    @property
-    def totals(self) -> Counts:
-        return total(r.counts for r in self.rows)
-
 
 def normalise(
     answer: Mapping[str, Any], queues: Mapping[str, str], starts: Sequence[datetime]
@@ -118,7 +114,7 @@ def normalise(
         for entry in result.get("data", []):
             counts = counts_of(entry.get("metrics", []))
             cells[key] = cells.get(key, Counts()) + counts
-            bucket = per_bucket.setdefault(_interval_start(entry["interval"]), {})
+            bucket = per_bucket.setdefault(instant(entry["interval"].split("/", 1)[0]), {})
             bucket[key[0]] = bucket.get(key[0], Counts()) + counts
     rows = [Row(q, queues.get(q, q) or "(no queue)", m, c) for (q, m), c in cells.items()]
     rows.sort(key=lambda r: (r.queue.casefold(), _media_order(r.media_type)))
@@ -128,11 +124,6 @@ def normalise(
 
 def _media_order(media: str) -> tuple[int, str]:
     return (MEDIA_TYPES.index(media) if media in MEDIA_TYPES else len(MEDIA_TYPES), media)
-
-
-def _interval_start(interval: str) -> datetime:
-    text = interval.split("/", 1)[0]
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def bucket_starts(window: Window, granularity: str) -> list[datetime]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.manifest.validation import Resource, validate
 from genesys_reconcile.plan.run import InvalidFiles
 from genesys_reconcile.preview.anomalies import Anomaly, Baseline, detect, period_of
@@ -23,7 +24,6 @@ from genesys_reconcile.preview.report import Bucket, Counts, Row, bucket_starts,
 from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
 
-SEGMENT_KIND = "AnalyticsSegment"
 DETAILS_MAX_DAYS = 31  # the longest interval a details query may span
 PAGE_SIZE = 100
 
@@ -36,9 +36,10 @@ def load_segment(path: Path, settings: Settings) -> Resource:
     if report.failed():
         raise InvalidFiles(report, "the file is invalid; nothing was previewed")
     (resource,) = report.resources
-    if resource.kind.kind != SEGMENT_KIND:
+    if not isinstance(resource.kind, AnalyticsSegment):
+        wanted = AnalyticsSegment.kind
         raise PreviewError(
-            f"{path} holds a {resource.kind.kind}; preview shows what an {SEGMENT_KIND} selects"
+            f"{path} holds a {resource.kind.kind}; preview shows what an {wanted} selects"
         )
     return resource
 
