@@ -21,7 +21,8 @@ from genesys_reconcile import __version__, log
 from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.progress import Progress
-from genesys_reconcile.apply.run import apply_plan, retry_outbox, reviewed, webhook_secret
+from genesys_reconcile.apply.reviewed import reviewed
+from genesys_reconcile.apply.run import apply_plan, retry_outbox, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -38,6 +39,7 @@ from genesys_reconcile.github import GitHub, pull_request_number
 from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan import document, markdown, text
+from genesys_reconcile.plan.model import Change
 from genesys_reconcile.plan.run import (
     IMPACT_QUERIES,
     IMPACT_SINCE,
@@ -249,9 +251,11 @@ def plan_command(
     with connect(config, sandbox=sandbox) as client:
         impact = None if no_impact else impact_reader(config, client)
         ready = planned(config, client, Selection(prune, targets, excludes), impact)
+        saving = bool(out) or output_format == "json"
+        org = client.organization() if saving else None
         origin = client.origin
     plan = ready.plan
-    saved = document.render(plan, origin, ready.inputs) if out or output_format == "json" else ""
+    saved = document.render(plan, org, origin, ready.inputs) if org else ""
     if out:
         write_atomically(out, saved)
     color = use_color(sys.stdout)
@@ -386,7 +390,8 @@ def preview_command(
 @click.option(
     "--allow-partial",
     is_flag=True,
-    help="With PLAN_FILE: apply what still holds, refusing only what moved since the plan.",
+    help="With PLAN_FILE: apply the changes that still hold, refusing the rest by name "
+    "(exits 1 when any is refused).",
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (for CI).")
 @selection
@@ -421,11 +426,18 @@ def apply_command(
     """Make the org match the files: plan, show, confirm, write.
 
     With PLAN_FILE (from `plan --out`), apply exactly that reviewed plan: it is refused if it
-    was made against another org, if the files changed since, or, per resource, if the live
-    version moved. Asks for confirmation on a terminal; in CI, pass --auto-approve (it never
-    prompts without a terminal). Segments are written before campaign segmentation; a failed
-    change does not stop the others, and a re-run converges. Exits 0 only when every change
-    was applied and read back as planned.
+    was made for another org (by id) or the files changed since; apply plans again from the
+    files and the org (with this command's --prune, --target and --exclude) and applies only
+    the saved changes that the fresh plan makes identically, refusing the others by name.
+    Asks for confirmation on a terminal; in CI, pass --auto-approve (it never prompts without
+    a terminal). Segments are written before campaign segmentation; a failed change does not
+    stop the others, and a re-run converges. Exits 0 only when every change was applied and
+    read back as planned.
+
+    \b
+    Examples:
+      reconcile plan --out plan.json && reconcile apply plan.json --auto-approve
+      reconcile apply --sandbox --prune
     """
     config = settings(ctx)
     color = use_color(sys.stdout)
@@ -433,14 +445,15 @@ def apply_command(
     secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
     with connect(config, sandbox=sandbox) as client:
         if plan_file:
-            ready = reviewed(config, client, plan_file, allow_partial, refused=_to_stderr)
+            ready = reviewed(config, client, plan_file, chosen, allow_partial, refused=_to_stderr)
         else:
             ready = planned(config, client, chosen)
         click.echo(text.render(ready.plan, color), nl=False, color=color)
         if not ready.plan.has_changes:
             if secret:
                 retry_outbox(config, secret, audit_log)
-            return EXIT_OK
+            click.echo(_refusals(ready.refused), nl=False)
+            return EXIT_FAILURE if ready.refused else EXIT_OK
         check_safety(ready.plan, force)
         confirm(auto_approve)
         progress = Progress(len(ready.plan.changes), sys.stderr, live=sys.stderr.isatty())
@@ -448,10 +461,20 @@ def apply_command(
             config, client, ready, chosen, audit_log, index_timeout, secret, progress
         )
     click.echo("\n" + summary(result.outcomes))
+    click.echo(_refusals(ready.refused), nl=False)
     for change in result.drifted:
         paths = ", ".join(f.path for f in change.fields)
         click.echo(f"  read back differs: {change.kind} {change.name!r}: {paths}")
-    return EXIT_OK if result.ok else EXIT_FAILURE
+    return EXIT_OK if result.ok and not ready.refused else EXIT_FAILURE
+
+
+def _refusals(refused: list[tuple[Change, str]]) -> str:
+    """The reviewed changes that were not applied: part of the summary, never left out."""
+    if not refused:
+        return ""
+    lines = [f"Refused: {len(refused)} change(s) of the saved plan were not applied."]
+    lines += [f"  refused: {c.kind} {c.name!r}: {reason}" for c, reason in refused]
+    return "\n".join(lines) + "\n"
 
 
 def _to_stderr(line: str) -> None:

@@ -211,12 +211,17 @@ def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
     refused = run("apply", "plan.json", "--sandbox", "--auto-approve")
     assert refused.code == 1
     assert refused.err == (
-        "refused: CampaignSegmentation 'Spring Outreach' moved from version 1 to 2 since the plan\n"
-        "error: 1 planned change(s) no longer hold; nothing was applied (plan again, or --allow-partial to apply the rest)\n"
+        "refused: ~ CampaignSegmentation 'Spring Outreach': moved from version 1 to 2 since the plan\n"
+        "error: 1 planned change(s) do not hold; nothing was applied (plan again, or --allow-partial to apply the rest)\n"
     )
     partial = run("apply", "plan.json", "--sandbox", "--auto-approve", "--allow-partial")
-    assert partial.code == 0, partial.err
-    assert partial.out.endswith("Apply: 2 created, 2 updated, 0 deleted, 0 failed.\n")
+    # The rest is applied, yet the reviewed plan was not: the summary names what was refused.
+    assert partial.code == 1, partial.err
+    assert partial.out.endswith(
+        "Apply: 2 created, 2 updated, 0 deleted, 0 failed.\n"
+        "Refused: 1 change(s) of the saved plan were not applied.\n"
+        "  refused: CampaignSegmentation 'Spring Outreach': moved from version 1 to 2 since the plan\n"
+    )
     remaining = run("plan", "--sandbox")
     assert [line for line in remaining.out.splitlines() if line.startswith("~ ")] == [
         '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)'
@@ -227,8 +232,9 @@ def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
     ("tamper", "message"),
     [
         (
-            lambda d: d | {"apiUrl": "https://api.mypurecloud.de"},
-            "error: the plan was made against https://api.mypurecloud.de, not sandbox:",
+            lambda d: d | {"org": {"id": "0d7c0ffe-0000-4000-8000-000000000000", "name": "Other"}},
+            "error: the plan was made for org 'Other' (id 0d7c0ffe-0000-4000-8000-000000000000), "
+            "but the credentials are for org 'Sandbox ",
         ),
         (
             lambda d: d | {"changes": d["changes"][1:]},
@@ -236,7 +242,7 @@ def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
         ),
         (
             lambda d: d | {"formatVersion": 9},
-            "error: plan.json is not a plan of format 1: 1 was expected\n",
+            "error: plan.json is not a plan of format 2: at formatVersion: ",
         ),
     ],
     ids=["other-org", "edited", "format"],

@@ -236,26 +236,3 @@ def summary(outcomes: Sequence[Outcome]) -> str:
     )
     details = [f"  {o.status}: {o.change.kind} {o.change.name!r}: {o.detail}" for o in failed]
     return "\n".join([line, *details])
-
-
-def moved(plan: Plan, live: LiveState) -> list[tuple[Change, str]]:
-    """The changes of a saved plan that no longer hold, each with what moved since."""
-    found = []
-    for change in plan.changes:
-        kind = KINDS[change.kind]
-        if change.action is Action.CREATE:
-            if kind.named(live, change.name) is not None:
-                found.append((change, "was created by someone else since the plan"))
-            continue
-        entity = kind.with_id(live, change.id)
-        if entity is None:
-            found.append((change, "no longer exists"))
-        elif entity.get("version") != change.version:
-            found.append(
-                (
-                    change,
-                    f"moved from version {change.version} to {entity.get('version')} "
-                    "since the plan",
-                )
-            )
-    return found

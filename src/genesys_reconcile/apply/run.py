@@ -4,22 +4,20 @@ read back."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from genesys_reconcile.apply.applier import Applier, Outcome, moved
+from genesys_reconcile.apply.applier import Applier, Outcome
 from genesys_reconcile.apply.audit import Audit, run_context
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
-from genesys_reconcile.errors import ConfigError, ReconcileError
+from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.genesys.client import GenesysClient
-from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.genesys.regions import checked_url
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan import document
 from genesys_reconcile.plan.model import Change
-from genesys_reconcile.plan.run import Planned, Selection, input_files, planned, safety
+from genesys_reconcile.plan.run import Planned, Selection, planned
 from genesys_reconcile.redaction import Secret
 from genesys_reconcile.settings import Settings
 
@@ -32,38 +30,6 @@ class Applied:
     @property
     def ok(self) -> bool:
         return all(o.ok for o in self.outcomes) and not self.drifted
-
-
-def reviewed(
-    config: Settings,
-    client: GenesysClient,
-    plan_file: Path,
-    allow_partial: bool,
-    refused: Callable[[str], None],
-) -> Planned:
-    """A saved plan, if it still holds: same org, same files, and no resource moved."""
-    plan, data = document.load(plan_file)
-    if data["apiUrl"] != client.origin:
-        raise ReconcileError(f"the plan was made against {data['apiUrl']}, not {client.origin}")
-    inputs = input_files(config)
-    if document.input_digest(inputs) != data["inputDigest"]:
-        raise ReconcileError("the files changed since the plan was made; plan again")
-    live = LiveState(client)
-    report = validate(list(config.paths), config, live)
-    if report.failed():
-        raise ReconcileError("the files are no longer valid against the org; plan again")
-    plan.safety = safety(config)
-    stale = moved(plan, live)
-    for change, reason in stale:
-        refused(f"refused: {change.kind} {change.name!r} {reason}")
-    if stale and not allow_partial:
-        raise ReconcileError(
-            f"{len(stale)} planned change(s) no longer hold; nothing was applied "
-            "(plan again, or --allow-partial to apply the rest)"
-        )
-    gone = {id(change) for change, _ in stale}
-    plan.changes = [c for c in plan.changes if id(c) not in gone]
-    return Planned(plan, report.resources, live, inputs)
 
 
 def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Secret | None:
@@ -96,7 +62,13 @@ def apply_plan(
     progress: Progress,
 ) -> Applied:
     with Audit(audit_log) as audit:
-        audit.event("run.start", **run_context(), planChecksum=document.plan_checksum(ready.plan))
+        org = client.organization()
+        audit.event(
+            "run.start",
+            **run_context(),
+            org={"id": org.id, "name": org.name},
+            planChecksum=document.plan_checksum(ready.plan),
+        )
         hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
         try:
             applier = Applier(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -25,17 +26,32 @@ CONTACT_LISTS = "/api/v2/outbound/lists"
 CAMPAIGNS = "/api/v2/outbound/campaigns"
 QUEUES = "/api/v2/routing/queues"
 USERS = "/api/v2/users"
+ORGANIZATION = "/api/v2/organizations/me"
 AGGREGATES = "/api/v2/analytics/conversations/aggregates/query"
 DETAILS = "/api/v2/analytics/conversations/details/query"
+
+
+@dataclass(frozen=True)
+class Organization:
+    """The org a token belongs to. Every org of a region shares one API URL: only the id says
+    which org a plan, a cache entry or an audit run is about."""
+
+    id: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.name!r} (id {self.id})"
 
 
 class GenesysClient:
     def __init__(self, transport: Transport, origin: str | None = None) -> None:
         self.transport = transport
-        # Which org this is, as saved plans record it: the API URL, or a sandbox's state file
-        # (an embedded sandbox listens on a new port each run).
+        # Where the API is, for people to read (an embedded sandbox: its state file, since it
+        # listens on a new port each run). Never an org's identity: see `organization`.
         self.origin = origin or transport.endpoints.api_url
         self._last = threading.local()  # each thread's last answer, for the audit trail
+        self._organization: Organization | None = None
+        self._organization_lock = threading.Lock()
 
     def last_answer(self) -> tuple[int, str] | None:
         """(status, correlation id) of this thread's last answered request."""
@@ -50,6 +66,17 @@ class GenesysClient:
 
     def close(self) -> None:
         self.transport.close()
+
+    def organization(self) -> Organization:
+        """The org the credentials belong to, read once per client."""
+        with self._organization_lock:
+            if self._organization is None:
+                data = self._get(ORGANIZATION)
+                ident, name = data.get("id"), data.get("name")
+                if not isinstance(ident, str) or not ident:
+                    raise GenesysError("GET", ORGANIZATION, "the answer names no organization id")
+                self._organization = Organization(ident, str(name or ""))
+            return self._organization
 
     # -- analytics segments ------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""The plan as a JSON document: what `plan --out` saves and `apply PLAN_FILE` executes.
+"""The plan as a JSON document: what `plan --out` saves and `apply PLAN_FILE` applies.
 
-It records where the plan was made (API URL), from what (a digest of the input files) and,
-per change, the live id and version it was computed from, so apply can refuse anything that
-moved since. A checksum over the changes detects an edited plan. It holds no secret.
+It records which org the plan was made for (its id and name; the API URL only for people),
+from what (a digest of the input files) and, per change, the live id and version it was
+computed from. The checksum only catches accidental damage: anyone can recompute it, so apply
+trusts no change in the file, and applies a change only where a fresh plan of the same files
+and org makes the very same one. It holds no secret.
 """
 
 from __future__ import annotations
@@ -19,15 +21,20 @@ from jsonschema import Draft202012Validator
 
 from genesys_reconcile import __version__
 from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.genesys.client import Organization
 from genesys_reconcile.manifest.schema import validator
 from genesys_reconcile.manifest.yaml import display_path
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the org by id
 
 
 def to_document(
-    plan: Plan, api_url: str, inputs: Sequence[Path], now: datetime | None = None
+    plan: Plan,
+    org: Organization,
+    api_url: str,
+    inputs: Sequence[Path],
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     changes = [_change(c) for c in plan.changes]
     return {
@@ -36,6 +43,7 @@ def to_document(
         "createdAt": (now or datetime.now(UTC))
         .isoformat(timespec="seconds")
         .replace("+00:00", "Z"),
+        "org": {"id": org.id, "name": org.name},
         "apiUrl": api_url,
         "inputDigest": input_digest(inputs),
         "summary": {
@@ -57,8 +65,14 @@ def to_document(
     }
 
 
-def render(plan: Plan, api_url: str, inputs: Sequence[Path]) -> str:
-    return json.dumps(to_document(plan, api_url, inputs), indent=2, ensure_ascii=False) + "\n"
+def render(plan: Plan, org: Organization, api_url: str, inputs: Sequence[Path]) -> str:
+    data = to_document(plan, org, api_url, inputs)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def organization(data: dict[str, Any]) -> Organization:
+    """The org a loaded plan was made for."""
+    return Organization(data["org"]["id"], data["org"]["name"])
 
 
 def plan_checksum(plan: Plan) -> str:
@@ -85,14 +99,22 @@ def _change(change: Any) -> dict[str, Any]:
 
 
 def load(path: Path) -> tuple[Plan, dict[str, Any]]:
-    """A saved plan, checked against its schema and its checksum."""
+    """A saved plan, checked against its schema and its checksum: one clear error for a file
+    that is not a whole plan, before anything is written."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ConfigError(f"cannot read the plan {path}: {exc}") from None
-    problems = [e.message for e in _schema().iter_errors(data)]
-    if problems:
-        raise ConfigError(f"{path} is not a plan of format {FORMAT_VERSION}: {problems[0]}")
+    if isinstance(data, dict) and data.get("formatVersion") == 1:
+        raise ConfigError(
+            f"{path} was saved by an older version that did not record the org; plan again"
+        )
+    errors = sorted(_schema().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "the top level"
+        raise ConfigError(
+            f"{path} is not a plan of format {FORMAT_VERSION}: at {where}: {errors[0].message}"
+        )
     if checksum(data["changes"]) != data["checksum"]:
         raise ConfigError(f"{path} was edited after it was made: its checksum does not match")
     changes = [

@@ -30,6 +30,8 @@ class Planned:
     resources: list[Resource]
     live: LiveState
     inputs: list[Path]  # what the plan was made from, for its digest
+    # Changes of a saved plan that apply will not make, each with the reason.
+    refused: list[tuple[Change, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,10 @@ DEFAULT_TTL = 30 * 60.0  # seconds; analytics for past hours do not change, the 
 _FORMAT = 1
 
 
-def key(origin: str, path: str, body: Mapping[str, Any]) -> str:
-    # The version too: a new release may answer differently (the sandbox's synthetic data, say).
-    parts = [__version__, origin, path, body]
+def key(org_id: str, path: str, body: Mapping[str, Any]) -> str:
+    # The org by id, never by URL: every org of a region shares one. The version too: a new
+    # release may answer differently (the sandbox's synthetic data, say).
+    parts = [__version__, org_id, path, body]
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

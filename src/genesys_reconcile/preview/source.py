@@ -44,7 +44,7 @@ class Analytics:
     ) -> dict[str, Any]:
         if self.cache is None:
             return self._send(send, body)
-        entry = key(self.client.origin, path, body)
+        entry = key(self.client.organization().id, path, body)
         answer: dict[str, Any] = self.cache.fetch(entry, lambda: self._send(send, body))
         return answer
 

@@ -81,6 +81,10 @@ def _analytics(query: str) -> Handler:
     return handler
 
 
+def _organization(org: Org, _: Request) -> Response:
+    return Response(200, state.public(org.state.organization))
+
+
 def _directory(collection: str) -> Handler:
     def handler(org: Org, request: Request) -> Response:
         return page(request, list(org.state.collection(collection).values()))
@@ -99,6 +103,7 @@ API_ROUTES = (
     Route("GET", "/api/v2/outbound/campaigns", outbound.list_campaigns),
     Route("GET", "/api/v2/outbound/campaigns/{id}", outbound.get_campaign),
     Route("PATCH", "/api/v2/outbound/campaigns/{id}", outbound.patch_campaign),
+    Route("GET", "/api/v2/organizations/me", _organization),
     Route("GET", "/api/v2/routing/queues", _directory("queues")),
     Route("GET", "/api/v2/users", _directory("users")),
     Route("POST", "/api/v2/analytics/conversations/aggregates/query", _analytics("aggregates")),
@@ -308,7 +313,9 @@ class Sandbox:
         return self.faults_view(request)
 
     def reset(self, _: Request) -> Response:
+        organization = self.state.organization  # the same org, with its content reset
         self.state = OrgState.demo(iso(self.clock()))
+        self.state.organization = organization
         self.faults = self.initial_faults
         self.limiter = self._limiter()
         self.journal.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ class OrgState:
     campaigns: dict[str, Entity] = field(default_factory=dict)
     queues: dict[str, Entity] = field(default_factory=dict)
     users: dict[str, Entity] = field(default_factory=dict)
+    # Which org this is (`GET /api/v2/organizations/me`). Every org of a region shares one API
+    # URL, so clients tell orgs apart by this id: each new state gets its own.
+    organization: Entity = field(default_factory=lambda: new_organization())
 
     @classmethod
     def demo(cls, now: str) -> OrgState:
@@ -36,11 +40,16 @@ class OrgState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OrgState:
-        return cls(**{name: {e["id"]: e for e in data.get(name, [])} for name in COLLECTIONS})
+        collections = {name: {e["id"]: e for e in data.get(name, [])} for name in COLLECTIONS}
+        organization = data.get("organization")
+        if isinstance(organization, dict):
+            return cls(**collections, organization=organization)
+        return cls(**collections)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "formatVersion": FORMAT_VERSION,
+            "organization": self.organization,
             **{name: list(getattr(self, name).values()) for name in COLLECTIONS},
         }
 
@@ -52,6 +61,19 @@ class OrgState:
         return (e for e in self.collection(name).values() if e.get("name") == entity_name)
 
 
+def new_organization() -> Entity:
+    """A new org's identity: random, not seeded, so two state files are never one org."""
+    ident = str(uuid.uuid4())
+    return {
+        "id": ident,
+        "name": f"Sandbox {ident[:8]}",
+        "defaultLanguage": "en-us",
+        "state": "active",
+        "version": 1,
+        "selfUri": f"/api/v2/organizations/{ident}",
+    }
+
+
 def public(entity: Entity) -> Entity:
     """The entity as clients see it: without the sandbox's bookkeeping, and a copy."""
     return {k: copy.deepcopy(v) for k, v in entity.items() if not k.startswith("_")}
@@ -61,7 +83,10 @@ def load(path: Path) -> OrgState:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("formatVersion") != FORMAT_VERSION:
         raise ValueError(f"{path}: not a sandbox state file of format {FORMAT_VERSION}")
-    return OrgState.from_json(data)
+    loaded = OrgState.from_json(data)
+    if "organization" not in data:
+        save(loaded, path)  # an older file: its new org id must hold from now on
+    return loaded
 
 
 def save(state: OrgState, path: Path) -> None:
