@@ -12,6 +12,8 @@
   reading the resource again: when the org holds what was planned, the change is applied.
 - After a write, a resource that settles (a campaign rebuilding its index) is waited for, with
   backoff, up to a timeout; a failed rebuild is a failed change, with the server's reason.
+  Before a write, only a rebuild in progress is waited for: a failed one is what the write
+  repairs, as it starts a new rebuild.
 - Every intent and result goes to the audit trail before the next write.
 """
 
@@ -146,7 +148,7 @@ class Applier:
         entity = self._live_entity(kind, change)
         if change.action is Action.DELETE:
             return self._delete(kind, entity)
-        self._wait_settled(kind, change, entity)  # a campaign refuses changes mid-rebuild
+        self._settled(kind, change, entity)  # a campaign refuses changes mid-rebuild
         try:
             return Written(
                 "applied", kind.update(self.client, entity, self._data(change), self.live)
@@ -184,7 +186,8 @@ class Applier:
 
     def _holds(self, kind: Kind, change: Change, fresh: dict[str, Any]) -> bool:
         """Whether a resource read again is already what the change would make it."""
-        return not differences(kind.current(fresh, change.after, self.live), change.after)
+        current = kind.current(fresh, change.after, self.live)
+        return not differences(current, change.after) and kind.unconverged(fresh) is None
 
     def _gone(self, kind: Kind, ident: str) -> bool:
         try:
@@ -204,9 +207,16 @@ class Applier:
         return kind.update(self.client, fresh, data, self.live)
 
     def _wait_settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> None:
+        """Wait for a written resource to be ready; a failed rebuild fails the change."""
+        state = self._settled(kind, change, entity)
+        if state is not True:
+            raise ChangeFailed(f"index rebuild failed: {state}")
+
+    def _settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> bool | str:
+        """The resource's state once it no longer settles: True, or why it failed."""
         state = kind.settled(entity)
-        if state is True:
-            return
+        if state is not False:
+            return state
         deadline, delay, waited = self.clock() + self.index_timeout, 0.5, 0.0
         while state is False:
             if self.clock() + delay > deadline:
@@ -224,8 +234,7 @@ class Applier:
             seconds=waited,
             outcome="ready" if state is True else "failed",
         )
-        if state is not True:
-            raise ChangeFailed(f"index rebuild failed: {state}")
+        return state
 
     def _live_entity(self, kind: Kind, change: Change) -> dict[str, Any]:
         entity = kind.with_id(self.live, change.id)
