@@ -448,9 +448,8 @@ def apply_command(
             config, client, ready, chosen, audit_log, index_timeout, secret, progress
         )
     click.echo("\n" + summary(result.outcomes))
-    for change in result.drifted:
-        paths = ", ".join(f.path for f in change.fields)
-        click.echo(f"  read back differs: {change.kind} {change.name!r}: {paths}")
+    for line in result.read_back():
+        click.echo(f"  {line}")
     return EXIT_OK if result.ok else EXIT_FAILURE
 
 
