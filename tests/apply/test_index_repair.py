@@ -80,5 +80,6 @@ def test_plan_shows_a_failed_rebuild_with_its_reason_and_apply_repairs_it(run, r
     assert run("plan", "--sandbox", "--out", "plan.json").code == 0
     applied = run("apply", "plan.json", "--sandbox", "--auto-approve")
     assert applied.code == 0, applied.err
+    assert f"    reason: {REASON}\n" in applied.out  # the saved plan keeps it
     assert applied.out.endswith("Apply: 0 created, 1 updated, 0 deleted, 0 failed.\n")
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
