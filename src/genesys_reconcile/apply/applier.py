@@ -148,7 +148,8 @@ class Applier:
         entity = self._live_entity(kind, change)
         if change.action is Action.DELETE:
             return self._delete(kind, entity)
-        self._settled(kind, change, entity)  # a campaign refuses changes mid-rebuild
+        # A campaign refuses changes mid-rebuild; after a failed one, this write repairs it.
+        self._settled(kind, change, entity)
         try:
             return Written(
                 "applied", kind.update(self.client, entity, self._data(change), self.live)
