@@ -462,9 +462,8 @@ def apply_command(
         )
     click.echo("\n" + summary(result.outcomes))
     click.echo(_refusals(ready.refused), nl=False)
-    for change in result.drifted:
-        paths = ", ".join(f.path for f in change.fields)
-        click.echo(f"  read back differs: {change.kind} {change.name!r}: {paths}")
+    for line in result.read_back():
+        click.echo(f"  {line}")
     return EXIT_OK if result.ok and not ready.refused else EXIT_FAILURE
 
 

@@ -7,8 +7,13 @@
 - An update writes the live version it read. When someone else changed the resource meanwhile
   (409), it is read again and re-diffed: the same change is retried once; a different one is
   reported as stale, for a new plan.
+- An update or delete whose answer was lost is retried, and the retry is refused (409: the
+  version moved; 404: it is gone) because the first one happened. Such a refusal is settled by
+  reading the resource again: when the org holds what was planned, the change is applied.
 - After a write, a resource that settles (a campaign rebuilding its index) is waited for, with
   backoff, up to a timeout; a failed rebuild is a failed change, with the server's reason.
+  Before a write, only a rebuild in progress is waited for: a failed one is what the write
+  repairs, as it starts a new rebuild.
 - Every intent and result goes to the audit trail before the next write.
 """
 
@@ -19,12 +24,18 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.client import GenesysClient
-from genesys_reconcile.genesys.errors import AmbiguousWrite, GenesysError, VersionMismatch
+from genesys_reconcile.genesys.errors import (
+    AmbiguousWrite,
+    GenesysError,
+    IndexRebuildInProgress,
+    NotFound,
+    VersionMismatch,
+)
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.validation import Resource
@@ -42,6 +53,16 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.status in ("applied", "adopted")
+
+
+class Written(NamedTuple):
+    status: str  # applied | adopted
+    entity: dict[str, Any] | None  # the resource as written; None once deleted
+    detail: str = ""  # how the outcome was known, when not from the write's own answer
+
+
+# Said of a write whose retry was refused as already done, once a fresh read confirms it.
+CONFIRMED = "the answer was lost or the write refused; reading it again found the change made"
 
 
 class ChangeFailed(Exception):
@@ -105,46 +126,79 @@ class Applier:
         )
         start = time.perf_counter()
         try:
-            status, entity = self._execute(kind, change)
-            answered = self.client.last_answer()  # the write's, before waits read again
-            if entity is not None:
-                self._wait_settled(kind, change, entity)
+            written = self._execute(kind, change)
+            # The write's answer, before waits read again; none when a read settled it.
+            answered = None if written.detail else self.client.last_answer()
+            if written.entity is not None:
+                self._wait_settled(kind, change, written.entity)
         except (GenesysError, ChangeFailed) as exc:
             status = "stale" if isinstance(exc, Stale) else "failed"
             self._result(change, status, start, error=exc)
             self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}: {exc}")
             return Outcome(change, status, str(exc))
-        self._result(change, status, start, entity=entity, answered=answered)
-        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}")
-        return Outcome(change, status, id=str(entity["id"]) if entity else change.id)
+        status, entity, detail = written
+        self._result(change, status, start, entity=entity, answered=answered, detail=detail)
+        how = f" ({detail})" if detail else ""
+        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}{how}")
+        return Outcome(change, status, detail, id=str(entity["id"]) if entity else change.id)
 
-    def _execute(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any] | None]:
+    def _execute(self, kind: Kind, change: Change) -> Written:
         if change.action is Action.CREATE:
             return self._create(kind, change)
         entity = self._live_entity(kind, change)
         if change.action is Action.DELETE:
-            kind.delete(self.client, entity)
-            return "applied", None
-        self._wait_settled(kind, change, entity)  # a campaign refuses changes mid-rebuild
+            return self._delete(kind, entity)
+        # A campaign refuses changes mid-rebuild; after a failed one, this write repairs it.
+        self._settled(kind, change, entity)
         try:
-            return "applied", kind.update(self.client, entity, self._data(change), self.live)
-        except VersionMismatch:
-            return "applied", self._retry_update(kind, change)
+            return Written(
+                "applied", kind.update(self.client, entity, self._data(change), self.live)
+            )
+        except (VersionMismatch, IndexRebuildInProgress) as refused:
+            # Refused because the resource moved: by someone else, or by this very write
+            # when its answer was lost and the transport sent it again.
+            fresh = kind.reread(self.client, str(entity["id"]))
+            if self._holds(kind, change, fresh):
+                return Written("applied", fresh, CONFIRMED)
+            if not isinstance(refused, VersionMismatch):
+                raise
+            return Written("applied", self._retry_update(kind, change, fresh))
 
-    def _create(self, kind: Kind, change: Change) -> tuple[str, dict[str, Any]]:
+    def _create(self, kind: Kind, change: Change) -> Written:
         data = self._data(change)
         try:
-            return "applied", kind.create(self.client, data)
+            return Written("applied", kind.create(self.client, data))
         except AmbiguousWrite:
             existing = self._by_name(kind, change.name)
             if existing is not None:
-                return "adopted", existing  # it was created; the answer was lost
-            return "applied", kind.create(self.client, data)  # known absent: safe to send again
+                return Written("adopted", existing)  # it was created; the answer was lost
+            return Written("applied", kind.create(self.client, data))  # known absent: resend
 
-    def _retry_update(self, kind: Kind, change: Change) -> dict[str, Any]:
+    def _delete(self, kind: Kind, entity: dict[str, Any]) -> Written:
+        try:
+            kind.delete(self.client, entity)
+        except NotFound:
+            # A retried delete finds nothing when the first one happened and its answer was
+            # lost; the org holds what was planned either way, once a read confirms it.
+            if not self._gone(kind, str(entity["id"])):
+                raise
+            return Written("applied", None, CONFIRMED)
+        return Written("applied", None)
+
+    def _holds(self, kind: Kind, change: Change, fresh: dict[str, Any]) -> bool:
+        """Whether a resource read again is already what the change would make it."""
+        current = kind.current(fresh, change.after, self.live)
+        return not differences(current, change.after) and kind.unconverged(fresh) is None
+
+    def _gone(self, kind: Kind, ident: str) -> bool:
+        try:
+            kind.reread(self.client, ident)
+        except NotFound:
+            return True
+        return False
+
+    def _retry_update(self, kind: Kind, change: Change, fresh: dict[str, Any]) -> dict[str, Any]:
         """Someone changed the resource since the plan: go on only if the change is the same."""
-        assert change.id is not None
-        fresh = kind.reread(self.client, change.id)
         data = self._data(change)
         if differences(kind.current(fresh, change.after, self.live), change.after) != change.fields:
             raise Stale(
@@ -154,9 +208,16 @@ class Applier:
         return kind.update(self.client, fresh, data, self.live)
 
     def _wait_settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> None:
+        """Wait for a written resource to be ready; a failed rebuild fails the change."""
+        state = self._settled(kind, change, entity)
+        if state is not True:
+            raise ChangeFailed(f"index rebuild failed: {state}")
+
+    def _settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> bool | str:
+        """The resource's state once it no longer settles: True, or why it failed."""
         state = kind.settled(entity)
-        if state is True:
-            return
+        if state is not False:
+            return state
         deadline, delay, waited = self.clock() + self.index_timeout, 0.5, 0.0
         while state is False:
             if self.clock() + delay > deadline:
@@ -174,8 +235,7 @@ class Applier:
             seconds=waited,
             outcome="ready" if state is True else "failed",
         )
-        if state is not True:
-            raise ChangeFailed(f"index rebuild failed: {state}")
+        return state
 
     def _live_entity(self, kind: Kind, change: Change) -> dict[str, Any]:
         entity = kind.with_id(self.live, change.id)
@@ -203,6 +263,7 @@ class Applier:
         entity: dict[str, Any] | None = None,
         error: Exception | None = None,
         answered: tuple[int, str] | None = None,
+        detail: str = "",
     ) -> None:
         fields: dict[str, Any] = {
             "kind": change.kind,
@@ -224,6 +285,8 @@ class Applier:
             }
         if error is not None:
             fields["error"] = str(error)
+        if detail:
+            fields["detail"] = detail
         self.audit.event("change.result", **fields)
 
 

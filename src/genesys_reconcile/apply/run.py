@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from genesys_reconcile.apply.applier import Applier, Outcome
@@ -14,10 +14,13 @@ from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.genesys.regions import checked_url
+from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.plan import document
-from genesys_reconcile.plan.model import Change
-from genesys_reconcile.plan.run import Planned, Selection, planned
+from genesys_reconcile.plan.model import Action, Change
+from genesys_reconcile.plan.planner import make_plan
+from genesys_reconcile.plan.run import Planned, Selection, selector
 from genesys_reconcile.redaction import Secret
 from genesys_reconcile.settings import Settings
 
@@ -26,10 +29,19 @@ from genesys_reconcile.settings import Settings
 class Applied:
     outcomes: list[Outcome]
     drifted: list[Change]  # applied, yet read back different
+    vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
 
     @property
     def ok(self) -> bool:
-        return all(o.ok for o in self.outcomes) and not self.drifted
+        return all(o.ok for o in self.outcomes) and not self.drifted and not self.vanished
+
+    def read_back(self) -> list[str]:
+        """One line per applied change the org does not hold as planned."""
+        lines = [f"read back: {c.kind} {c.name!r} no longer exists" for c in self.vanished]
+        for change in self.drifted:
+            paths = ", ".join(f.path for f in change.fields)
+            lines.append(f"read back differs: {change.kind} {change.name!r}: {paths}")
+        return lines
 
 
 def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Secret | None:
@@ -80,13 +92,44 @@ def apply_plan(
             progress.close()
             if hooks:
                 hooks.close()
-        again = planned(config, client, Selection(False, selection.targets, selection.excludes))
-        done = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
-        drifted = [c for c in again.plan.changes if (c.kind, c.name) in done]
+        applied = read_back(client, ready, selection, outcomes)
+        done = sum(o.ok for o in outcomes)
         audit.event(
             "run.end",
-            applied=len(done),
-            failed=len(outcomes) - len(done),
-            readBackMismatches=len(drifted),
+            applied=done,
+            failed=len(outcomes) - done,
+            readBackMismatches=len(applied.drifted) + len(applied.vanished),
         )
-    return Applied(outcomes, drifted)
+    return applied
+
+
+def read_back(
+    client: GenesysClient, ready: Planned, selection: Selection, outcomes: list[Outcome]
+) -> Applied:
+    """The outcomes, with what a fresh read of the org says of the applied ones: each resource
+    applied must still exist, by its id, and plan no change."""
+    live = LiveState(client)
+    # The resources as they were applied: the org is compared with what was written, and a
+    # resource gone from the org is a finding, not a file that no longer validates.
+    again = make_plan(
+        ready.resources,
+        live,
+        targets=[selector(t) for t in selection.targets],
+        excludes=[selector(e) for e in selection.excludes],
+    )
+    done = [o for o in outcomes if o.ok]
+    vanished = [o.change for o in done if not _exists(o, live)]
+    gone = {(c.kind, c.name) for c in vanished}
+    held = {(o.change.kind, o.change.name) for o in done} - gone
+    drifted = [c for c in again.changes if (c.kind, c.name) in held]
+    return Applied(outcomes, drifted, vanished)
+
+
+def _exists(outcome: Outcome, live: LiveState) -> bool:
+    """Whether an applied resource is still in the org under its id and name (a deleted one
+    is rightly absent)."""
+    if outcome.change.action is Action.DELETE:
+        return True
+    kind = KINDS[outcome.change.kind]
+    entity = kind.with_id(live, outcome.id)
+    return entity is not None and outcome.change.name in kind.keys(entity)

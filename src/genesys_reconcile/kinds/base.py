@@ -105,6 +105,11 @@ class Kind(ABC):
         or the reason it failed."""
         return True
 
+    def unconverged(self, entity: dict[str, Any]) -> str | None:
+        """Why a live resource does not hold what its file asks even when its fields match,
+        and what apply does about it; None when its fields say it all."""
+        return None
+
     @abstractmethod
     def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
         """One resource, read again after a write or a conflict."""

@@ -97,6 +97,13 @@ class CampaignSegmentation(Kind):
             return str(entity.get("indexError") or "the index rebuild failed")
         return bool(status == "ready")
 
+    def unconverged(self, entity: dict[str, Any]) -> str | None:
+        # The rules were written but never took effect; a PATCH starts a new rebuild.
+        state = self.settled(entity)
+        if state is True or state is False:
+            return None
+        return f"index rebuild failed: {state}; apply writes it again"
+
     def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
         return client.get_campaign(ident)
 

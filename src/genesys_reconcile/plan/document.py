@@ -130,6 +130,7 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
             source=c["source"],
             unchanged_fields=c["unchanged_fields"],
             impact=c.get("impact"),
+            reason=c.get("reason"),
         )
         for c in data["changes"]
     ]

@@ -53,10 +53,10 @@ def _section(change: Change) -> str:
     lines = [line for field in change.fields for line in _diff_lines(field)]
     body = "\n".join(lines).replace("```", "`\u200b``")  # a value cannot end the code block
     impact = f"Impact: {html.escape(change.impact, quote=False)}\n\n" if change.impact else ""
-    return (
-        f"\n<details><summary>{title}{where}</summary>\n\n{impact}"
-        f"```diff\n{body}\n```\n</details>\n"
-    )
+    reason = f"Reason: {html.escape(change.reason, quote=False)}\n\n" if change.reason else ""
+    # A change with a reason may differ in no field: then there is no diff to show.
+    diff = f"```diff\n{body}\n```\n" if lines else ""
+    return f"\n<details><summary>{title}{where}</summary>\n\n{reason}{impact}{diff}</details>\n"
 
 
 def _diff_lines(field: FieldChange) -> list[str]:

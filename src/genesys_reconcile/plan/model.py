@@ -45,6 +45,7 @@ class Change:
     source: str | None = None  # file:line of the desired resource
     unchanged_fields: int = 0  # managed fields that already match (updates only)
     impact: str | None = None  # what the change does to the data it selects, in words
+    reason: str | None = None  # why a resource whose fields match is still not as planned
 
     @property
     def key(self) -> tuple[str, int, str]:

@@ -65,7 +65,8 @@ def _change(
         return Change(kind.kind, resource.name, Action.CREATE, fields, after=after, source=source)
     before = kind.current(entity, after, live)
     fields = differences(before, after)
-    if not fields:
+    reason = kind.unconverged(entity)
+    if not fields and reason is None:
         return None
     unchanged = sum(1 for path, _ in _leaves(after) if not _touched(path, fields))
     return Change(
@@ -79,6 +80,7 @@ def _change(
         after=after,
         source=source,
         unchanged_fields=unchanged,
+        reason=reason,
     )
 
 

@@ -54,6 +54,8 @@ def _change(change: Change, color: bool) -> str:
     lines = [
         f"{sign} {change.kind} {json.dumps(change.name)} will be {_VERB[change.action]}{where}"
     ]
+    if change.reason:
+        lines.append(f"    reason: {change.reason}")
     if change.impact:
         lines.append(f"    impact: {change.impact}")
     lines += [_field(f, color) for f in change.fields]

@@ -313,9 +313,11 @@ class Sandbox:
         return self.faults_view(request)
 
     def reset(self, _: Request) -> Response:
-        organization = self.state.organization  # the same org, with its content reset
+        # The same org with its content reset: its id stays, and ids already handed out are
+        # never handed out again.
+        kept = self.state
         self.state = OrgState.demo(iso(self.clock()))
-        self.state.organization = organization
+        self.state.organization, self.state.ids_issued = kept.organization, kept.ids_issued
         self.faults = self.initial_faults
         self.limiter = self._limiter()
         self.journal.clear()

@@ -51,7 +51,17 @@ class Org:
         return iso(self.now)
 
     def new_id(self) -> str:
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        """An id no entity of the org has. The n-th id an org hands out depends only on the
+        seed and n, and n is kept in the state: a fresh org with a given seed hands out the
+        same ids, a restarted one goes on with new ones, and none repeats an existing id (a
+        create must never replace anything, whatever state file it was given)."""
+        while True:
+            self.state.ids_issued += 1
+            draw = random.Random(f"{self.seed}:{self.state.ids_issued}")  # noqa: S311
+            ident = str(uuid.UUID(int=draw.getrandbits(128), version=4))
+            if not self.state.holds(ident):
+                self.changed = True  # the count must reach the state file
+                return ident
 
     def find(self, collection: str, ident: str, what: str) -> Entity:
         entity = self.state.collection(collection).get(ident)

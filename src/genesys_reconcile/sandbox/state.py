@@ -1,7 +1,9 @@
 """The simulated org: its entities, kept in memory and optionally in a state file.
 
 Entities are the wire's JSON objects. Fields starting with `_` are the sandbox's own
-bookkeeping (such as when an index rebuild ends) and are never sent to clients.
+bookkeeping (such as when an index rebuild ends) and are never sent to clients. The state also
+counts the ids it has handed out, so a restarted sandbox goes on from there instead of handing
+the same ids out again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class OrgState:
     campaigns: dict[str, Entity] = field(default_factory=dict)
     queues: dict[str, Entity] = field(default_factory=dict)
     users: dict[str, Entity] = field(default_factory=dict)
+    ids_issued: int = 0  # how many ids this org has handed out, over all its runs
     # Which org this is (`GET /api/v2/organizations/me`). Every org of a region shares one API
     # URL, so clients tell orgs apart by this id: each new state gets its own.
     organization: Entity = field(default_factory=lambda: new_organization())
@@ -41,21 +44,26 @@ class OrgState:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OrgState:
         collections = {name: {e["id"]: e for e in data.get(name, [])} for name in COLLECTIONS}
-        organization = data.get("organization")
-        if isinstance(organization, dict):
-            return cls(**collections, organization=organization)
-        return cls(**collections)
+        made = cls(**collections, ids_issued=int(data.get("idsIssued", 0)))
+        if isinstance(data.get("organization"), dict):
+            made.organization = data["organization"]
+        return made
 
     def to_json(self) -> dict[str, Any]:
         return {
             "formatVersion": FORMAT_VERSION,
             "organization": self.organization,
+            "idsIssued": self.ids_issued,
             **{name: list(getattr(self, name).values()) for name in COLLECTIONS},
         }
 
     def collection(self, name: str) -> dict[str, Entity]:
         collection: dict[str, Entity] = getattr(self, name)
         return collection
+
+    def holds(self, ident: str) -> bool:
+        """Whether any entity of the org has this id."""
+        return any(ident in self.collection(name) for name in COLLECTIONS)
 
     def named(self, name: str, entity_name: str) -> Iterator[Entity]:
         return (e for e in self.collection(name).values() if e.get("name") == entity_name)
