@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from genesys_reconcile.manifest.validation import discover, validate
+from genesys_reconcile.manifest.discovery import discover
+from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.settings import Settings, load_settings
 from tests.conftest import FIXTURES, ROOT
 
@@ -138,7 +139,7 @@ def test_files_are_found_in_path_order_following_linked_files_but_not_directorie
     (tmp_path / "b" / "link.yaml").symlink_to(tmp_path / "real" / "r.yaml")
     (tmp_path / "b" / "linked").symlink_to(tmp_path / "real")
     (tmp_path / "b" / "broken.yaml").symlink_to(tmp_path / "nowhere")
-    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == [
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], tmp_path)] == [
         "Z.yaml",
         "a/b.yml",
         "a-c.yaml",

@@ -5,21 +5,19 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_reconcile.errors import ConfigError, ManifestError
+from genesys_reconcile.errors import ConfigError, Location, ManifestError
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
+from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import Document, display_path, load_file
 from genesys_reconcile.settings import Settings
-
-SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -34,56 +32,16 @@ class Resource:
 @dataclass
 class Report:
     paths: list[Path] = field(default_factory=list)  # the files read
+    refused: list[Refusal] = field(default_factory=list)  # the paths not read, and why
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def files(self) -> int:
-        return len(self.paths)
+        return len(self.paths) + len(self.refused)
 
     def failed(self, strict: bool = False) -> bool:
         return any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """The YAML files named or found below `paths` (hidden directories skipped), in order."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_file():
-            found[path] = None
-        elif path.is_dir():
-            found.update(dict.fromkeys(_files_below(path)))
-        else:
-            raise ConfigError(f"no such file or directory: {display_path(path)}")
-    return list(found)
-
-
-def _files_below(root: Path) -> list[Path]:
-    """The YAML files below `root`, hidden ones and those in hidden directories skipped, in
-    path order: what filtering `sorted(root.rglob("*"))` gives, without a Path and a stat call
-    for every entry."""
-    found: list[Path] = []
-    directories = [str(root)]
-    while directories:
-        try:
-            with os.scandir(directories.pop()) as scan:
-                entries = list(scan)
-        except PermissionError:  # as rglob, which skips what it may not read
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # as rglob, which follows no link
-                directories.append(entry.path)
-            elif _suffix(entry.name) in SUFFIXES and entry.is_file():
-                found.append(Path(entry.path))
-    return sorted(found)
-
-
-def _suffix(name: str) -> str:
-    """`Path(name).suffix`."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None = None) -> Report:
@@ -106,12 +64,16 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None) -> Report:
-    files = discover(paths)
-    if not files:
+    discovered = find(paths, settings.root)
+    if not discovered.files and not discovered.refused:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
-    report = Report(paths=files)
+    report = Report(paths=discovered.files, refused=discovered.refused)
+    report.diagnostics.extend(
+        Diagnostic.at(Location(display_path(r.path)), "", r.reason, Severity.ERROR)
+        for r in discovered.refused
+    )
     sound: list[Resource] = []  # without errors: what checks across files and the org may read
-    for path in files:
+    for path in discovered.files:
         try:
             document = load_file(path)
         except ManifestError as exc:
