@@ -199,3 +199,17 @@ def test_a_campaign_the_schema_rejects_is_left_out_of_checks_across_files(
     report = validate([tmp_path], Settings(root=tmp_path, paths=()))
 
     assert [d.message for d in report.diagnostics] == [error]
+
+
+def test_a_name_that_looks_like_another_fails_validate_strict(run, repo: Path) -> None:
+    path = repo / "segments/short-voice-calls.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: Short Voice Calls", 'name: "Short Voice\\u200bCalls"'))
+
+    result = run("validate", "--strict", "segments/short-voice-calls.yaml")
+
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        "segments/short-voice-calls.yaml:3:1: error: name: name contains U+200B (ZERO WIDTH "
+        "SPACE), invisible in review; remove it"
+    )

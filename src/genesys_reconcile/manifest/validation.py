@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,7 +107,23 @@ def _check_document(
     findings = schema_findings(kind.schema_file, document.data)
     findings.extend(kind.check(document.data, settings))
     name = kind.identity(document.data)
+    if name:
+        findings.extend(_invisible_in_name(kind.identity_field, name))
     return (Resource(kind, name, document) if name else None), findings
+
+
+def _invisible_in_name(field: str, name: str) -> Iterator[Finding]:
+    """Names are identities that reviewers compare by eye, so two names that look the same
+    must be the same: a format character (zero-width, bidi) or a C1 control in one is an error.
+    C0 controls and DEL are the schema's to refuse, as not one line."""
+    if name.isprintable():  # the usual case, at C speed
+        return
+    for code in sorted({ord(c) for c in name if unicodedata.category(c) in ("Cf", "Cc")}):
+        if 0x80 <= code <= 0x9F or unicodedata.category(chr(code)) == "Cf":
+            what = unicodedata.name(chr(code), "a control character")
+            yield Finding(
+                (field,), f"{field} contains U+{code:04X} ({what}), invisible in review; remove it"
+            )
 
 
 def _kind_finding(kind_name: object) -> Finding:
