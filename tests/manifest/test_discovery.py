@@ -14,9 +14,13 @@ SEGMENT = (
     "kind: AnalyticsSegment\nname: Shared\ntype: conversation\n"
     "query: {timeWindow: {start: 2024-07-01T00:00:00Z, end: 2024-07-02T00:00:00Z}}\n"
 )
-OUTSIDE_FILE = "a link to a file outside the repository, left unread; put the file itself in it"
+OUTSIDE_FILE = (
+    "a link to a file outside the repository; put the file itself in the repository "
+    "(links out of it are not followed)"
+)
 OUTSIDE_DIRECTORY = (
-    "a link to a directory outside the repository, left unread; put the files themselves in it"
+    "a link to a directory outside the repository; put its files in the repository "
+    "(links out of it are not followed)"
 )
 
 

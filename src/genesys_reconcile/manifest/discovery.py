@@ -19,9 +19,10 @@ from genesys_reconcile.manifest.yaml import display_path
 SUFFIXES = (".yaml", ".yml")
 
 _OUTSIDE = {
-    "file": "a link to a file outside the repository, left unread; put the file itself in it",
-    "directory": "a link to a directory outside the repository, left unread; "
-    "put the files themselves in it",
+    "file": "a link to a file outside the repository; put the file itself in the repository "
+    "(links out of it are not followed)",
+    "directory": "a link to a directory outside the repository; put its files in the "
+    "repository (links out of it are not followed)",
 }
 _SPECIAL = {
     stat.S_IFIFO: "a named pipe",
