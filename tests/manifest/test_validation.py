@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from genesys_reconcile.manifest.validation import discover, validate
+from genesys_reconcile.manifest.discovery import discover
+from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.settings import Settings, load_settings
 from tests.conftest import FIXTURES, ROOT
 
@@ -138,7 +139,7 @@ def test_files_are_found_in_path_order_following_linked_files_but_not_directorie
     (tmp_path / "b" / "link.yaml").symlink_to(tmp_path / "real" / "r.yaml")
     (tmp_path / "b" / "linked").symlink_to(tmp_path / "real")
     (tmp_path / "b" / "broken.yaml").symlink_to(tmp_path / "nowhere")
-    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])] == [
+    assert [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path], tmp_path)] == [
         "Z.yaml",
         "a/b.yml",
         "a-c.yaml",
@@ -198,3 +199,17 @@ def test_a_campaign_the_schema_rejects_is_left_out_of_checks_across_files(
     report = validate([tmp_path], Settings(root=tmp_path, paths=()))
 
     assert [d.message for d in report.diagnostics] == [error]
+
+
+def test_a_name_that_looks_like_another_fails_validate_strict(run, repo: Path) -> None:
+    path = repo / "segments/short-voice-calls.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: Short Voice Calls", 'name: "Short Voice\\u200bCalls"'))
+
+    result = run("validate", "--strict", "segments/short-voice-calls.yaml")
+
+    assert result.code == 1
+    assert result.out.splitlines()[0] == (
+        "segments/short-voice-calls.yaml:3:1: error: name: name contains U+200B (ZERO WIDTH "
+        "SPACE), invisible in review; remove it"
+    )

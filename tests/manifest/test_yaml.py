@@ -266,3 +266,35 @@ documents = st.dictionaries(
 def test_what_pyyaml_writes_loads_back_unchanged(data: dict[str, Any], flow: bool) -> None:
     dumped = yaml.safe_dump(data, default_flow_style=flow, allow_unicode=True)
     assert load_text(dumped, "f.yaml").data == data
+
+
+DEEP = 1_100  # beyond libyaml's own limit (1,000 levels from 0.2.6), as well as ours
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        pytest.param("a: " + "[" * DEEP + "]" * DEEP + "\n", "1:67", id="flow-on-one-line"),
+        pytest.param("a: " + "{b: " * DEEP + "1" + "}" * DEEP + "\n", "1:256", id="flow-mappings"),
+        pytest.param("a: " + "[\n " * DEEP + "]" * DEEP + "\n", "64:2", id="flow-on-many-lines"),
+        pytest.param(
+            "".join(" " * i + f"k{i}:\n" for i in range(DEEP)) + " " * DEEP + "x: 1\n",
+            "65:65",
+            id="block-mappings",
+        ),
+        pytest.param(
+            "a:\n" + "".join(" " * i + "-\n" for i in range(DEEP)) + "\n",
+            "65:64",
+            id="block-sequences",
+        ),
+    ],
+)
+# libyaml's parser where PyYAML was built with it, and the pure-Python one, always present.
+@pytest.mark.parametrize("parser", [p for p in ("CSafeLoader", "SafeLoader") if hasattr(yaml, p)])
+def test_nesting_beyond_our_limit_is_refused_at_our_limit_by_either_parser(
+    text: str, place: str, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libyaml has a limit of its own, and may reach it while reading ahead, before it yields
+    the events ours counts; PyYAML without libyaml has none. Either way the limit is ours."""
+    monkeypatch.setattr("genesys_reconcile.manifest.yaml._Parser", getattr(yaml, parser))
+    assert _error(text) == f"f.yaml:{place}: nesting is deeper than 64 levels"

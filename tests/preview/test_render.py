@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -24,6 +25,7 @@ from genesys_reconcile.preview.render import (
 )
 from genesys_reconcile.preview.run import Preview, preview
 from genesys_reconcile.preview.source import Analytics
+from tests.hostile import hidden
 from tests.preview.helpers import segment
 
 HOSTILE = '</script><img src=x onerror=alert(1)> & "quotes"'
@@ -137,3 +139,18 @@ def test_a_browser_draws_the_charts(result: Preview, tmp_path: Path) -> None:
     points = dict((name, p.split()) for p, name in series)
     assert len(points["offered"]) == len(result.buckets) == 10
     assert dom.count('class="chart"') == 3
+
+
+def test_the_table_shows_hostile_names_escaped_and_aligned(result: Preview) -> None:
+    evil = "Q\x1b[2J\u202e\n::warning::x"
+    rows = [dataclasses.replace(r, queue=evil) for r in result.rows]
+    anomalies = [dataclasses.replace(a, queue=evil) for a in result.anomalies]
+    hostile = dataclasses.replace(result, segment=evil, rows=rows, anomalies=anomalies)
+
+    text = render_table(hostile)
+
+    lines = text.splitlines()
+    assert hidden(text) == []
+    assert lines[0].startswith("Q\\x1b[2J\\u202e\\n::warning::x: ")
+    header, rule, body = lines[2], lines[3], lines[4 : 4 + len(rows) + 1]
+    assert {len(line) for line in [header, rule, *body]} == {len(header)}

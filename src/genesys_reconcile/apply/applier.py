@@ -41,6 +41,7 @@ from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.validation import Resource
 from genesys_reconcile.plan.model import Action, Change, Plan
 from genesys_reconcile.plan.planner import differences
+from genesys_reconcile.text_safety import visible
 
 
 @dataclass(frozen=True)
@@ -297,5 +298,7 @@ def summary(outcomes: Sequence[Outcome]) -> str:
         f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
         f"{done[Action.DELETE]} deleted, {len(failed)} failed."
     )
-    details = [f"  {o.status}: {o.change.kind} {o.change.name!r}: {o.detail}" for o in failed]
+    details = [
+        f"  {o.status}: {o.change.kind} {o.change.name!r}: {visible(o.detail)}" for o in failed
+    ]
     return "\n".join([line, *details])

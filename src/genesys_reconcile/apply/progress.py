@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
+from genesys_reconcile.text_safety import visible
+
 
 class Progress:
     def __init__(self, total: int, stream: TextIO, live: bool) -> None:
@@ -14,6 +16,7 @@ class Progress:
         self.lock = threading.Lock()  # changes report from parallel threads
 
     def finished(self, line: str) -> None:
+        line = visible(line)  # names and server messages, on a terminal or in a CI log
         with self.lock:
             self.done += 1
             if self.live:
@@ -26,7 +29,7 @@ class Progress:
         """A resource still settling, such as a campaign rebuilding its index."""
         if self.live:
             with self.lock:
-                self._status(f"[{self.done}/{self.total}] {line}")
+                self._status(f"[{self.done}/{self.total}] {visible(line)}")
                 self.stream.flush()
 
     def close(self) -> None:

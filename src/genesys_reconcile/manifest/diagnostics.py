@@ -11,6 +11,7 @@ import click
 
 from genesys_reconcile.errors import Location
 from genesys_reconcile.manifest.yaml import Document, JsonPath
+from genesys_reconcile.text_safety import visible
 
 
 class Severity(StrEnum):
@@ -70,8 +71,8 @@ def render_text(diagnostics: Sequence[Diagnostic], files: int, color: bool) -> s
         label = d.severity.value
         if color:
             label = click.style(label, fg=_COLORS[d.severity], bold=True)
-        where = f"{d.path}: " if d.path else ""
-        lines.append(f"{d.file}:{d.line}:{d.column}: {label}: {where}{d.message}")
+        where = f"{visible(d.path)}: " if d.path else ""
+        lines.append(f"{visible(d.file)}:{d.line}:{d.column}: {label}: {where}{visible(d.message)}")
     lines.append(_summary(diagnostics, files))
     return "\n".join(lines)
 
@@ -94,13 +95,15 @@ def render_json(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def render_github(diagnostics: Iterable[Diagnostic]) -> str:
-    """GitHub Actions workflow commands, which annotate the pull request's changed lines."""
+    """GitHub Actions workflow commands, which annotate the pull request's changed lines. A
+    value can start no command of its own: control characters show as escapes, `%` and any
+    line break are encoded as the runner decodes them, and `:` and `,` cannot end a property."""
     lines = []
     for d in diagnostics:
         props = f"file={_escape_property(d.file)},line={d.line},col={d.column}"
         if d.path:
             props += f",title={_escape_property(d.path)}"
-        lines.append(f"::{d.severity.value} {props}::{_escape_data(d.message)}")
+        lines.append(f"::{d.severity.value} {props}::{_escape_data(visible(d.message))}")
     return "\n".join(lines)
 
 
@@ -109,4 +112,4 @@ def _escape_data(text: str) -> str:
 
 
 def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return _escape_data(visible(text)).replace(":", "%3A").replace(",", "%2C")

@@ -5,21 +5,20 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
-import os
-from collections.abc import Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_reconcile.errors import ConfigError, ManifestError
+from genesys_reconcile.errors import ConfigError, Location, ManifestError
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
+from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import Document, display_path, load_file
 from genesys_reconcile.settings import Settings
-
-SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -34,56 +33,16 @@ class Resource:
 @dataclass
 class Report:
     paths: list[Path] = field(default_factory=list)  # the files read
+    refused: list[Refusal] = field(default_factory=list)  # the paths not read, and why
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def files(self) -> int:
-        return len(self.paths)
+        return len(self.paths) + len(self.refused)
 
     def failed(self, strict: bool = False) -> bool:
         return any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """The YAML files named or found below `paths` (hidden directories skipped), in order."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_file():
-            found[path] = None
-        elif path.is_dir():
-            found.update(dict.fromkeys(_files_below(path)))
-        else:
-            raise ConfigError(f"no such file or directory: {display_path(path)}")
-    return list(found)
-
-
-def _files_below(root: Path) -> list[Path]:
-    """The YAML files below `root`, hidden ones and those in hidden directories skipped, in
-    path order: what filtering `sorted(root.rglob("*"))` gives, without a Path and a stat call
-    for every entry."""
-    found: list[Path] = []
-    directories = [str(root)]
-    while directories:
-        try:
-            with os.scandir(directories.pop()) as scan:
-                entries = list(scan)
-        except PermissionError:  # as rglob, which skips what it may not read
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):  # as rglob, which follows no link
-                directories.append(entry.path)
-            elif _suffix(entry.name) in SUFFIXES and entry.is_file():
-                found.append(Path(entry.path))
-    return sorted(found)
-
-
-def _suffix(name: str) -> str:
-    """`Path(name).suffix`."""
-    dot = name.rfind(".")
-    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None = None) -> Report:
@@ -106,12 +65,16 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None) -> Report:
-    files = discover(paths)
-    if not files:
+    discovered = find(paths, settings.root)
+    if not discovered.files and not discovered.refused:
         raise ConfigError("no .yaml files found in " + ", ".join(display_path(p) for p in paths))
-    report = Report(paths=files)
+    report = Report(paths=discovered.files, refused=discovered.refused)
+    report.diagnostics.extend(
+        Diagnostic.at(Location(display_path(r.path)), "", r.reason, Severity.ERROR)
+        for r in discovered.refused
+    )
     sound: list[Resource] = []  # without errors: what checks across files and the org may read
-    for path in files:
+    for path in discovered.files:
         try:
             document = load_file(path)
         except ManifestError as exc:
@@ -144,7 +107,23 @@ def _check_document(
     findings = schema_findings(kind.schema_file, document.data)
     findings.extend(kind.check(document.data, settings))
     name = kind.identity(document.data)
+    if name:
+        findings.extend(_invisible_in_name(kind.identity_field, name))
     return (Resource(kind, name, document) if name else None), findings
+
+
+def _invisible_in_name(field: str, name: str) -> Iterator[Finding]:
+    """Names are identities that reviewers compare by eye, so two names that look the same
+    must be the same: a format character (zero-width, bidi) or a C1 control in one is an error.
+    C0 controls and DEL are the schema's to refuse, as not one line."""
+    if name.isprintable():  # the usual case, at C speed
+        return
+    for code in sorted({ord(c) for c in name if unicodedata.category(c) in ("Cf", "Cc")}):
+        if 0x80 <= code <= 0x9F or unicodedata.category(chr(code)) == "Cf":
+            what = unicodedata.name(chr(code), "a control character")
+            yield Finding(
+                (field,), f"{field} contains U+{code:04X} ({what}), invisible in review; remove it"
+            )
 
 
 def _kind_finding(kind_name: object) -> Finding:

@@ -128,7 +128,7 @@ def load_bytes(raw: bytes, name: str) -> Document:
 
 def load_text(text: str, name: str) -> Document:
     try:
-        return _Composer(name).compose(text)
+        return _compose(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
@@ -143,6 +143,18 @@ def load_text(text: str, name: str) -> Document:
             f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML",
             Location(name, line, column),
         ) from None
+
+
+def _compose(text: str, name: str) -> Document:
+    try:
+        return _Composer(name).compose(text, _Parser)
+    except yaml.MarkedYAMLError as exc:
+        if _Parser is yaml.SafeLoader or "maximum nesting depth" not in (exc.problem or ""):
+            raise
+    # libyaml (from 0.2.6) stops at 1,000 levels of its own, and may reach them while reading
+    # ahead for a key, before it yields the events our limit counts. The pure-Python parser
+    # has no such limit, so parsing again with it reaches ours: our message, at our place.
+    return _Composer(name).compose(text, yaml.SafeLoader)
 
 
 def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
@@ -187,8 +199,8 @@ class _Composer:
     def fail(self, message: str, event: yaml.Event) -> ManifestError:
         return ManifestError(message, Location(self.name, *_position(event)))
 
-    def compose(self, text: str) -> Document:
-        parser = _Parser(text)
+    def compose(self, text: str, parser_type: type[Any]) -> Document:
+        parser = parser_type(text)
         try:
             self.consume(parser.get_event)
         finally:

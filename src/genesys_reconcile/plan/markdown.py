@@ -8,10 +8,10 @@ many and where the full plan is; the summary and the table always stay.
 from __future__ import annotations
 
 import html
-import json
 
 from genesys_reconcile.plan.model import Change, FieldChange, Plan
-from genesys_reconcile.plan.text import summary, value_text
+from genesys_reconcile.plan.text import name_text, summary, value_text
+from genesys_reconcile.text_safety import visible
 
 COMMENT_LIMIT = 65_536  # characters GitHub accepts in one comment
 MARKER = "<!-- genesys-reconcile plan -->"  # finds this comment again to update it
@@ -46,14 +46,18 @@ def _rows(plan: Plan, budget: int) -> list[str]:
 
 
 def _section(change: Change) -> str:
-    title = html.escape(
-        f"{change.action.sign} {change.kind} {json.dumps(change.name)}", quote=False
+    title = html.escape(f"{change.action.sign} {change.kind} {name_text(change.name)}", quote=False)
+    where = (
+        f" <sub>{html.escape(visible(change.source), quote=False)}</sub>" if change.source else ""
     )
-    where = f" <sub>{html.escape(change.source, quote=False)}</sub>" if change.source else ""
     lines = [line for field in change.fields for line in _diff_lines(field)]
     body = "\n".join(lines).replace("```", "`\u200b``")  # a value cannot end the code block
-    impact = f"Impact: {html.escape(change.impact, quote=False)}\n\n" if change.impact else ""
-    reason = f"Reason: {html.escape(change.reason, quote=False)}\n\n" if change.reason else ""
+    impact = (
+        f"Impact: {html.escape(visible(change.impact), quote=False)}\n\n" if change.impact else ""
+    )
+    reason = (
+        f"Reason: {html.escape(visible(change.reason), quote=False)}\n\n" if change.reason else ""
+    )
     # A change with a reason may differ in no field: then there is no diff to show.
     diff = f"```diff\n{body}\n```\n" if lines else ""
     return f"\n<details><summary>{title}{where}</summary>\n\n{reason}{impact}{diff}</details>\n"
@@ -63,9 +67,9 @@ def _diff_lines(field: FieldChange) -> list[str]:
     # GitHub colours `-` lines red and `+` lines green in a diff block.
     lines = []
     if field.before is not None:
-        lines.append(f"- {field.path}: {value_text(field.before)}")
+        lines.append(f"- {visible(field.path)}: {value_text(field.before)}")
     if field.after is not None:
-        lines.append(f"+ {field.path}: {value_text(field.after)}")
+        lines.append(f"+ {visible(field.path)}: {value_text(field.after)}")
     return lines
 
 
@@ -78,4 +82,4 @@ def _notice(left_out: int, full_plan: str) -> str:
 
 
 def _cell(text: str) -> str:
-    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+    return html.escape(visible(text)).replace("|", "\\|")

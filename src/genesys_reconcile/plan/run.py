@@ -13,7 +13,8 @@ from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest import diagnostics
-from genesys_reconcile.manifest.validation import Report, Resource, discover, validate
+from genesys_reconcile.manifest.discovery import discover
+from genesys_reconcile.manifest.validation import Report, Resource, validate
 from genesys_reconcile.plan.model import Action, Change, Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.preview.query import Window
@@ -121,7 +122,7 @@ def _impact_line(
 
 def input_files(config: Settings) -> list[Path]:
     """What a plan is made from, for its digest: the desired-state files and reconcile.yaml."""
-    return _with_config(discover(config.paths), config)
+    return _with_config(discover(config.paths, config.root), config)
 
 
 def _with_config(files: list[Path], config: Settings) -> list[Path]:

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+from genesys_reconcile.text_safety import visible
 
 _COLOR = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.DELETE: "red"}
 _VERB = {Action.CREATE: "created", Action.UPDATE: "updated in place", Action.DELETE: "deleted"}
@@ -32,7 +33,9 @@ def summary(plan: Plan) -> str:
         )
     if plan.partial:
         chosen = [f"--target {s}" for s in plan.targets] + [f"--exclude {s}" for s in plan.excludes]
-        lines.append(f"Partial plan ({' '.join(chosen)}): other resources were not compared.")
+        lines.append(
+            f"Partial plan ({visible(' '.join(chosen))}): other resources were not compared."
+        )
     lines.append(_safety(plan))
     return "\n".join(lines)
 
@@ -50,14 +53,12 @@ def _safety(plan: Plan) -> str:
 
 def _change(change: Change, color: bool) -> str:
     sign = _paint(change.action.sign, change.action, color)
-    where = f"  ({change.source})" if change.source else ""
-    lines = [
-        f"{sign} {change.kind} {json.dumps(change.name)} will be {_VERB[change.action]}{where}"
-    ]
+    where = f"  ({visible(change.source)})" if change.source else ""
+    lines = [f"{sign} {change.kind} {name_text(change.name)} will be {_VERB[change.action]}{where}"]
     if change.reason:
-        lines.append(f"    reason: {change.reason}")
+        lines.append(f"    reason: {visible(change.reason)}")
     if change.impact:
-        lines.append(f"    impact: {change.impact}")
+        lines.append(f"    impact: {visible(change.impact)}")
     lines += [_field(f, color) for f in change.fields]
     if change.unchanged_fields:
         hidden = change.unchanged_fields
@@ -76,7 +77,7 @@ def _field(field: FieldChange, color: bool) -> str:
     else:
         sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
         shown = f"{value_text(field.before)} -> {value_text(field.after)}"
-    return f"    {sign} {field.path}: {shown}"
+    return f"    {sign} {visible(field.path)}: {shown}"
 
 
 def _long_text(before: Any, after: Any) -> bool:
@@ -86,7 +87,7 @@ def _long_text(before: Any, after: Any) -> bool:
 def word_diff(before: str, after: str, color: bool = False) -> str:
     """One line, words removed as [-...-] and added as {+...+}, as `git diff --word-diff`
     shows them: a long expression's change is found at a glance."""
-    old, new = before.split(" "), after.split(" ")
+    old, new = visible(before).split(" "), visible(after).split(" ")
     parts = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if op == "equal":
@@ -100,8 +101,13 @@ def word_diff(before: str, after: str, color: bool = False) -> str:
 
 
 def value_text(value: Any) -> str:
-    """A field's value as plans show it: JSON, keys sorted."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """A field's value as plans show it: JSON, keys sorted, and nothing hidden in it."""
+    return visible(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def name_text(name: str) -> str:
+    """A resource's name as plans show it: quoted as JSON."""
+    return visible(json.dumps(name))
 
 
 def _paint(text: str, action: Action, color: bool) -> str:

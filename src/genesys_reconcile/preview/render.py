@@ -16,6 +16,7 @@ from genesys_reconcile.preview.anomalies import Anomaly
 from genesys_reconcile.preview.query import iso
 from genesys_reconcile.preview.report import Counts
 from genesys_reconcile.preview.run import Conversation, Conversations, Preview
+from genesys_reconcile.text_safety import visible
 
 GRANULARITY_WORDS = {"PT1H": "hourly", "P1D": "daily", "P1W": "weekly", "P1M": "monthly"}
 ROW_COLUMNS = (
@@ -176,7 +177,9 @@ HEADERS = (
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int) -> list[str]:
-    """Aligned columns: the first `left` to the left, the rest (numbers) to the right."""
+    """Aligned columns: the first `left` to the left, the rest (numbers) to the right. Cells
+    hold queue, agent and media names from the org, shown escaped (and measured so)."""
+    rows = [[visible(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in [headers, *rows]) for i in range(len(headers))]
 
     def line(cells: Sequence[str]) -> str:
@@ -192,7 +195,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int) -> l
 def headline(preview: Preview) -> str:
     window = preview.window
     return (
-        f"{preview.segment}: {count(preview.totals.offered)} conversations, "
+        f"{visible(preview.segment)}: {count(preview.totals.offered)} conversations, "
         f"{window.start:%Y-%m-%d %H:%M} to {window.end:%Y-%m-%d %H:%M} UTC "
         f"({window.days:.4g} days), {GRANULARITY_WORDS.get(preview.granularity, '')} buckets"
     )
@@ -226,7 +229,7 @@ def anomaly_text(a: Anomaly) -> str:
         what = f"abandon rate {percent(a.value)} (usual {percent(a.mean)})"
     else:
         what = f"offered {a.value:,.0f} (usual {a.mean:,.1f})"
-    return f"{a.start:%Y-%m-%d %H:%M}  {a.queue}: {what}, z {a.z:+.1f}"
+    return f"{a.start:%Y-%m-%d %H:%M}  {visible(a.queue)}: {what}, z {a.z:+.1f}"
 
 
 def anomaly_lines(preview: Preview) -> list[str]:
@@ -277,5 +280,5 @@ def render_conversations(found: Conversations, output_format: str) -> str:
         for r in found.rows
     ]
     shown = f"the first {len(found.rows):,}" if len(found.rows) < found.total else "all"
-    title = f"{found.segment}: {found.total:,} conversations match; {shown} shown"
+    title = f"{visible(found.segment)}: {found.total:,} conversations match; {shown} shown"
     return "\n".join([title, "", *table(headers, cells, left=6)])
