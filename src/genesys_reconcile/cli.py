@@ -20,8 +20,9 @@ import click
 from genesys_reconcile import __version__, log
 from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
+from genesys_reconcile.apply.lock import run_lock
 from genesys_reconcile.apply.progress import Progress
-from genesys_reconcile.apply.run import apply_plan, retry_outbox, reviewed, webhook_secret
+from genesys_reconcile.apply.run import apply_plan, deliver_pending, reviewed, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -431,7 +432,7 @@ def apply_command(
     color = use_color(sys.stdout)
     chosen = Selection(prune, targets, excludes)
     secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
-    with connect(config, sandbox=sandbox) as client:
+    with run_lock(audit_log), connect(config, sandbox=sandbox) as client:
         if plan_file:
             ready = reviewed(config, client, plan_file, allow_partial, refused=_to_stderr)
         else:
@@ -439,7 +440,7 @@ def apply_command(
         click.echo(text.render(ready.plan, color), nl=False, color=color)
         if not ready.plan.has_changes:
             if secret:
-                retry_outbox(config, secret, audit_log)
+                deliver_pending(config, secret, audit_log)
             return EXIT_OK
         check_safety(ready.plan, force)
         confirm(auto_approve)
