@@ -6,9 +6,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,8 @@ from genesys_reconcile.sandbox.embedded import STATE_FILE
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from tests.genesys.conftest import SECRET, make_client
-from tests.sandbox.conftest import Api, FakeClock
+from tests.sandbox.conftest import CREDENTIALS, Api, FakeClock
+from tests.sandbox.test_server import running
 
 WEBHOOK_SECRET = "webhook-signing-secret-7"
 NAMES = [
@@ -50,16 +53,40 @@ def receiver(clock: FakeClock) -> Iterator[Api]:
 
 
 def with_webhook(repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    webhook_to(repo, receiver.url)
+    monkeypatch.setenv("TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
+
+
+def webhook_to(repo: Path, url: str) -> None:
     (repo / "reconcile.yaml").write_text(
-        f"paths: [segments, campaigns]\nwebhook:\n  url: {receiver.url}/_sandbox/webhooks\n"
+        f"paths: [segments, campaigns]\nwebhook:\n  url: {url}/_sandbox/webhooks\n"
         "  secretEnv: TEST_WEBHOOK_SECRET\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("TEST_WEBHOOK_SECRET", WEBHOOK_SECRET)
 
 
 def audit_lines(repo: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (repo / AUDIT_LOG).read_text("utf-8").splitlines()]
+
+
+def whole_audit_lines(repo: Path) -> list[dict[str, Any]]:
+    """The audit trail's lines, but for one a kill cut short."""
+    found = []
+    for line in (repo / AUDIT_LOG).read_text("utf-8").splitlines():
+        try:
+            found.append(json.loads(line))
+        except ValueError:
+            continue
+    return found
+
+
+def within(seconds: float, condition: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def announced(repo: Path) -> list[str]:
@@ -279,3 +306,48 @@ def test_a_hung_receiver_holds_up_no_write_and_gets_the_events_next_run(
     assert run("apply", "--sandbox", "--auto-approve").code == 0
     assert set(pending) <= {e["eventId"] for e in delivered(receiver)}
     assert (repo / AUDIT_LOG).read_text(encoding="utf-8").count('"webhook.delivered"') == 5
+
+
+def test_an_apply_killed_midway_then_run_again_converges_and_announces_every_change(
+    repo: Path,
+) -> None:
+    with running("--latency", "150") as url:
+        webhook_to(repo, url)
+        env = os.environ | {
+            "GENESYS_API_URL": url,
+            "GENESYS_LOGIN_URL": url,
+            "GENESYS_CLIENT_ID": CREDENTIALS[0],
+            "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
+            "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
+        apply = [sys.executable, "-m", "genesys_reconcile", "apply", "--auto-approve"]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        first = subprocess.Popen(apply, cwd=repo, env=env, **quiet)  # type: ignore[call-overload]
+        try:
+            assert within(120, lambda: '"change.result"' in read(repo / AUDIT_LOG))
+        finally:
+            first.kill()  # SIGKILL: no cleanup, no last delivery
+            first.wait(timeout=30)
+        again = subprocess.run(
+            apply, cwd=repo, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0, again.stderr
+        plan = [sys.executable, "-m", "genesys_reconcile", "plan", "--detailed-exitcode"]
+        check = subprocess.run(plan, cwd=repo, env=env, capture_output=True, timeout=300)
+        assert check.returncode == 0  # converged
+        org = Api(url)
+        listing = org.get("/api/v2/analytics/segments", params={"pageSize": 100}).json()
+        names = [segment["name"] for segment in listing["entities"]]
+        assert len(names) == len(set(names)) == 5  # nothing created twice
+        received = {d["headers"]["X-Event-Id"] for d in org.admin("GET", "webhooks")["deliveries"]}
+    results = [
+        line
+        for line in whole_audit_lines(repo)
+        if line["event"] == "change.result" and line["outcome"] in ("applied", "adopted")
+    ]
+    assert results  # the killed run wrote at least one before it died
+    assert {line["webhook"]["eventId"] for line in results} <= received
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""

@@ -57,16 +57,16 @@ class Backlog:
     def read(self) -> None:
         """Take in the complete lines written since the last read; a line still being
         written is left for the next."""
-        try:
-            with self.path.open("rb") as handle:
-                handle.seek(self.offset)
-                data = handle.read()
-        except FileNotFoundError:
+        if not self.path.exists():
             return
-        for raw in data[: data.rfind(b"\n") + 1].splitlines(keepends=True):
-            self.line += 1
-            self._take(raw, self.offset, self.line)
-            self.offset += len(raw)
+        with self.path.open("rb") as handle:
+            handle.seek(self.offset)
+            for raw in handle:
+                if not raw.endswith(b"\n"):
+                    return
+                self.line += 1
+                self._take(raw, self.offset, self.line)
+                self.offset += len(raw)
 
     def pending(self) -> list[dict[str, Any]]:
         return [p.body for p in self.events.values()]
