@@ -256,6 +256,29 @@ def test_a_line_cut_short_by_a_crash_is_reported_once_and_skipped(
     assert after and all(json.loads(line) for line in after)  # later runs start a fresh line
 
 
+def test_an_apply_killed_while_sending_pending_events_loses_none(
+    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_webhook(repo, receiver, monkeypatch)
+    receiver.admin("POST", "faults", {"webhook_status": 503})
+    assert run("apply", "--sandbox", "--auto-approve").code == 0
+    pending = announced(repo)
+    receiver.admin("POST", "faults", {"webhook_status": 200, "webhook_delay": 3600})
+    resend = subprocess.Popen(  # nothing to change: it only sends the pending events
+        [sys.executable, "-m", "genesys_reconcile", "apply", "--sandbox", "--auto-approve"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert within(120, lambda: len(receiver.admin("GET", "webhooks")["deliveries"]) == 6)
+    finally:
+        resend.kill()  # mid-delivery: the receiver holds the first event unanswered
+        resend.wait(timeout=30)
+    receiver.admin("POST", "faults", {"webhook_delay": 0})
+    assert run("apply", "--sandbox", "--auto-approve").code == 0
+    assert sorted(e["eventId"] for e in delivered(receiver)[6:]) == sorted(pending)
+
+
 HOLD_LOCK = (
     "import fcntl, sys, time\n"
     "handle = open(sys.argv[1], 'a')\n"
