@@ -146,6 +146,9 @@ def test_failed_deliveries_stay_pending_and_go_out_with_the_next_apply(
     assert sorted(ids[5:]) == sorted(pending)  # the same ids, so receivers can drop repeats
     assert run("apply", "--sandbox", "--auto-approve").code == 0
     assert len(delivered(receiver)) == 10  # known delivered: not sent again
+    (repo / ".reconcile/audit.webhooks.json").unlink()  # read all again: the records tell
+    assert run("apply", "--sandbox", "--auto-approve").code == 0
+    assert len(delivered(receiver)) == 10
 
 
 def test_a_webhook_without_its_secret_stops_before_anything_changes(
@@ -374,3 +377,33 @@ def test_an_apply_killed_midway_then_run_again_converges_and_announces_every_cha
 
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def test_a_delivery_still_going_on_when_the_run_ends_is_left_for_the_next_run(
+    tmp_path: Path, receiver: Api
+) -> None:
+    receiver.admin("POST", "faults", {"webhook_delay": 3600})
+    url, secret, log = (
+        f"{receiver.url}/_sandbox/webhooks",
+        Secret(WEBHOOK_SECRET),
+        tmp_path / "a.jsonl",
+    )
+    warnings: list[str] = []
+    with Audit(log) as audit:
+        hooks = Webhooks(url, secret, audit, warnings.append, timeout=3600, deadline=0.1).start()
+        event = hooks.event("AnalyticsSegment", "Long Holds in Support", "create", "s-1", [])
+        audit.event("change.result", outcome="applied", webhook=event)
+        hooks.wake()
+        assert within(60, lambda: len(receiver.admin("GET", "webhooks")["deliveries"]) == 1)
+        assert hooks.close() == 1  # the receiver holds it past the deadline
+    assert warnings == [
+        f"warning: 1 webhook event(s) not delivered yet; they stay pending in {log} and go "
+        "out with the next apply"
+    ]
+    receiver.admin("POST", "faults", {"webhook_delay": 0})
+    with Audit(log) as audit:
+        assert Webhooks(url, secret, audit, warnings.append).start().close() == 0
+    ids = [d["headers"]["X-Event-Id"] for d in receiver.admin("GET", "webhooks")["deliveries"]]
+    assert ids == [event["eventId"]] * 2  # at least once: the answer the first run gave up on
+    records = [json.loads(line)["event"] for line in log.read_text("utf-8").splitlines()]
+    assert records == ["change.result", "webhook.delivered"]  # the abandoned one wrote nothing
