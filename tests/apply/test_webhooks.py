@@ -1,36 +1,24 @@
 """Webhooks: each applied change announced, signed, at least once, off the write path; pending
-events kept in the audit trail for the next run; one apply at a time in a directory."""
+events kept in the audit trail for the next run, damaged lines skipped, an old outbox taken in.
+(Killed and concurrent applies: test_killed.py.)"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.webhooks import Webhooks
-from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.manifest.validation import validate
-from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import Secret
-from genesys_reconcile.sandbox.app import Sandbox
-from genesys_reconcile.sandbox.embedded import STATE_FILE
-from genesys_reconcile.sandbox.server import SandboxServer
-from genesys_reconcile.settings import load_settings
-from tests.genesys.conftest import SECRET, make_client
-from tests.sandbox.conftest import CREDENTIALS, Api, FakeClock
-from tests.sandbox.test_server import running
+from tests.sandbox.conftest import Api
 
 WEBHOOK_SECRET = "webhook-signing-secret-7"
 NAMES = [
@@ -41,15 +29,6 @@ NAMES = [
     "Voice Calls Over 5 Minutes Q3",
 ]
 APPLIED = "Apply: 2 created, 3 updated, 0 deleted, 0 failed.\n"
-
-
-@pytest.fixture
-def receiver(clock: FakeClock) -> Iterator[Api]:
-    """A webhook receiver: another sandbox's /_sandbox/webhooks, which records deliveries."""
-    with SandboxServer(Sandbox(clock=clock)) as running:
-        api = Api(running.url, credentials=None)
-        yield api
-        api.admin("POST", "faults", {"webhook_delay": 0})  # release any delivery it holds
 
 
 def with_webhook(repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,17 +46,6 @@ def webhook_to(repo: Path, url: str) -> None:
 
 def audit_lines(repo: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (repo / AUDIT_LOG).read_text("utf-8").splitlines()]
-
-
-def whole_audit_lines(repo: Path) -> list[dict[str, Any]]:
-    """The audit trail's lines, but for one a kill cut short."""
-    found = []
-    for line in (repo / AUDIT_LOG).read_text("utf-8").splitlines():
-        try:
-            found.append(json.loads(line))
-        except ValueError:
-            continue
-    return found
 
 
 def within(seconds: float, condition: Callable[[], bool]) -> bool:
@@ -164,50 +132,6 @@ def test_a_webhook_without_its_secret_stops_before_anything_changes(
     assert not (repo / AUDIT_LOG).exists()
 
 
-class KilledAfterFirstResult(Audit):
-    """An audit trail whose process dies right after the first change's result is on disk."""
-
-    stopped = False
-
-    def event(self, event: str, /, **fields: Any) -> None:
-        if self.stopped:
-            raise KeyboardInterrupt  # a killed process writes nothing more
-        super().event(event, **fields)
-        if event == "change.result":
-            self.stopped = True
-            raise KeyboardInterrupt
-
-
-def test_the_event_of_a_change_applied_just_before_a_crash_goes_out_with_the_next_run(
-    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
-) -> None:
-    with_webhook(repo, receiver, monkeypatch)
-    org = Sandbox(
-        state_file=repo / STATE_FILE, client_id="reconcile-test", client_secret=SECRET, clock=clock
-    )
-    with SandboxServer(org) as server, make_client(server, clock) as client:
-        settings = load_settings()
-        live = LiveState(client)
-        report = validate(list(settings.paths), settings, live)
-        plan = make_plan(report.resources, live)
-        with KilledAfterFirstResult(repo / AUDIT_LOG) as audit, pytest.raises(KeyboardInterrupt):
-            hooks = Webhooks(f"{receiver.url}/_sandbox/webhooks", Secret(WEBHOOK_SECRET), audit)
-            Applier(
-                client,
-                live,
-                report.resources,
-                audit,
-                clock=clock,
-                sleep=clock.advance,
-                parallel=1,
-                webhooks=hooks,
-            ).run(plan)
-    assert delivered(receiver) == []  # the first change was made; its event never went out
-    result = run("apply", "--sandbox", "--auto-approve")
-    assert result.code == 0, result.err
-    assert sorted(e["resource"]["name"] for e in delivered(receiver)) == NAMES
-
-
 def test_an_old_outbox_goes_out_once_and_its_damaged_lines_are_skipped(
     run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -259,62 +183,6 @@ def test_a_line_cut_short_by_a_crash_is_reported_once_and_skipped(
     assert after and all(json.loads(line) for line in after)  # later runs start a fresh line
 
 
-def test_an_apply_killed_while_sending_pending_events_loses_none(
-    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with_webhook(repo, receiver, monkeypatch)
-    receiver.admin("POST", "faults", {"webhook_status": 503})
-    assert run("apply", "--sandbox", "--auto-approve").code == 0
-    pending = announced(repo)
-    receiver.admin("POST", "faults", {"webhook_status": 200, "webhook_delay": 3600})
-    resend = subprocess.Popen(  # nothing to change: it only sends the pending events
-        [sys.executable, "-m", "genesys_reconcile", "apply", "--sandbox", "--auto-approve"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert within(120, lambda: len(receiver.admin("GET", "webhooks")["deliveries"]) == 6)
-    finally:
-        resend.kill()  # mid-delivery: the receiver holds the first event unanswered
-        resend.wait(timeout=30)
-    receiver.admin("POST", "faults", {"webhook_delay": 0})
-    assert run("apply", "--sandbox", "--auto-approve").code == 0
-    assert sorted(e["eventId"] for e in delivered(receiver)[6:]) == sorted(pending)
-
-
-HOLD_LOCK = (
-    "import fcntl, sys, time\n"
-    "handle = open(sys.argv[1], 'a')\n"
-    "fcntl.flock(handle, fcntl.LOCK_EX)\n"
-    "print('held', flush=True)\n"
-    "time.sleep(600)\n"
-)
-
-
-def test_a_second_apply_in_one_directory_is_refused_until_the_first_ends(run, repo: Path) -> None:
-    lock = repo / ".reconcile/audit.lock"
-    lock.parent.mkdir()
-    other = subprocess.Popen(  # another apply, as far as the lock tells
-        [sys.executable, "-c", HOLD_LOCK, str(lock)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert other.stdout is not None and other.stdout.readline() == "held\n"
-        refused = run("apply", "--sandbox", "--auto-approve")
-        assert (refused.code, refused.out, refused.err) == (
-            1,
-            "",
-            "error: another apply is running in this directory (lock .reconcile/audit.lock); "
-            "wait for it\n",
-        )
-        assert run("plan", "--sandbox", "--detailed-exitcode").code == 2  # nothing was applied
-    finally:
-        other.kill()  # killed: its lock goes with it, though the file stays
-        other.wait(timeout=30)
-    assert lock.exists()
-    result = run("apply", "--sandbox", "--auto-approve")
-    assert result.code == 0 and result.out.endswith(APPLIED)
-
-
 def test_a_hung_receiver_holds_up_no_write_and_gets_the_events_next_run(
     run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -332,51 +200,6 @@ def test_a_hung_receiver_holds_up_no_write_and_gets_the_events_next_run(
     assert run("apply", "--sandbox", "--auto-approve").code == 0
     assert set(pending) <= {e["eventId"] for e in delivered(receiver)}
     assert (repo / AUDIT_LOG).read_text(encoding="utf-8").count('"webhook.delivered"') == 5
-
-
-def test_an_apply_killed_midway_then_run_again_converges_and_announces_every_change(
-    repo: Path,
-) -> None:
-    with running("--latency", "150") as url:
-        webhook_to(repo, url)
-        env = os.environ | {
-            "GENESYS_API_URL": url,
-            "GENESYS_LOGIN_URL": url,
-            "GENESYS_CLIENT_ID": CREDENTIALS[0],
-            "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
-            "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
-        apply = [sys.executable, "-m", "genesys_reconcile", "apply", "--auto-approve"]
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-        first = subprocess.Popen(apply, cwd=repo, env=env, **quiet)  # type: ignore[call-overload]
-        try:
-            assert within(120, lambda: '"change.result"' in read(repo / AUDIT_LOG))
-        finally:
-            first.kill()  # SIGKILL: no cleanup, no last delivery
-            first.wait(timeout=30)
-        again = subprocess.run(
-            apply, cwd=repo, env=env, capture_output=True, text=True, timeout=300
-        )
-        assert again.returncode == 0, again.stderr
-        plan = [sys.executable, "-m", "genesys_reconcile", "plan", "--detailed-exitcode"]
-        check = subprocess.run(plan, cwd=repo, env=env, capture_output=True, timeout=300)
-        assert check.returncode == 0  # converged
-        org = Api(url)
-        listing = org.get("/api/v2/analytics/segments", params={"pageSize": 100}).json()
-        names = [segment["name"] for segment in listing["entities"]]
-        assert len(names) == len(set(names)) == 5  # nothing created twice
-        received = {d["headers"]["X-Event-Id"] for d in org.admin("GET", "webhooks")["deliveries"]}
-    results = [
-        line
-        for line in whole_audit_lines(repo)
-        if line["event"] == "change.result" and line["outcome"] in ("applied", "adopted")
-    ]
-    assert results  # the killed run wrote at least one before it died
-    assert {line["webhook"]["eventId"] for line in results} <= received
-
-
-def read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def test_a_delivery_still_going_on_when_the_run_ends_is_left_for_the_next_run(
