@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
+from genesys_reconcile.apply.pending import cursor_path
 from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -70,3 +72,20 @@ def test_the_plan_is_posted_once_and_kept_as_artifacts() -> None:
         s for s in steps("plan") if s.get("uses", "").startswith("actions/upload-artifact")
     )
     assert upload["with"]["path"].split() == ["plan.json", "plan.txt"]
+
+
+def test_apply_carries_the_audit_trail_and_its_pending_webhooks_to_the_next_run() -> None:
+    order = steps("apply")
+    uses = [s.get("uses", "").split("@")[0] for s in order]
+    restore = order[uses.index("actions/cache/restore")]
+    save = order[uses.index("actions/cache/save")]
+    apply = next(i for i, s in enumerate(order) if "reconcile apply" in s.get("run", ""))
+    assert uses.index("actions/cache/restore") < apply < uses.index("actions/cache/save")
+    kept = {str(AUDIT_LOG), str(cursor_path(AUDIT_LOG))}
+    assert set(restore["with"]["path"].split()) == set(save["with"]["path"].split()) == kept
+    assert save["if"] == "always()"  # a failed apply's events are kept too
+    key = save["with"]["key"]
+    assert "${{ github.run_id }}" in key and restore["with"]["key"] == key  # one entry a run
+    assert key.startswith(restore["with"]["restore-keys"])  # so the newest earlier one restores
+    upload = order[uses.index("actions/upload-artifact")]
+    assert upload["if"] == "always()" and upload["with"]["path"] == str(AUDIT_LOG)

@@ -20,9 +20,10 @@ import click
 from genesys_reconcile import __version__, log
 from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
+from genesys_reconcile.apply.lock import run_lock
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.reviewed import reviewed
-from genesys_reconcile.apply.run import apply_plan, retry_outbox, webhook_secret
+from genesys_reconcile.apply.run import apply_plan, deliver_pending, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -443,7 +444,7 @@ def apply_command(
     color = use_color(sys.stdout)
     chosen = Selection(prune, targets, excludes)
     secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
-    with connect(config, sandbox=sandbox) as client:
+    with run_lock(audit_log), connect(config, sandbox=sandbox) as client:
         if plan_file:
             ready = reviewed(config, client, plan_file, chosen, allow_partial, refused=_to_stderr)
         else:
@@ -451,7 +452,7 @@ def apply_command(
         click.echo(text.render(ready.plan, color), nl=False, color=color)
         if not ready.plan.has_changes:
             if secret:
-                retry_outbox(config, secret, audit_log)
+                deliver_pending(config, secret, audit_log)
             click.echo(_refusals(ready.refused), nl=False)
             return EXIT_FAILURE if ready.refused else EXIT_OK
         check_safety(ready.plan, force)

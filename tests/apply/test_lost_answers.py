@@ -18,7 +18,6 @@ from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import Secret
-from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from tests.apply.test_apply import audit_lines
@@ -36,13 +35,6 @@ def client(server: SandboxServer, clock: FakeClock) -> Iterator[GenesysClient]:
         yield made
 
 
-@pytest.fixture
-def receiver(clock: FakeClock) -> Iterator[Api]:
-    """A webhook receiver: another sandbox's /_sandbox/webhooks, which records deliveries."""
-    with SandboxServer(Sandbox(clock=clock)) as running:
-        yield Api(running.url, credentials=None)
-
-
 def apply_announcing(
     repo: Path, client: GenesysClient, clock: FakeClock, receiver: Api, prune: bool = False
 ) -> list[Outcome]:
@@ -51,9 +43,7 @@ def apply_announcing(
     report = validate(list(settings.paths), settings, live)
     plan = make_plan(report.resources, live, prune=prune)
     with Audit(repo / "audit.jsonl") as audit:
-        hooks = Webhooks(
-            f"{receiver.url}/_sandbox/webhooks", Secret("hook"), audit, repo / "outbox.jsonl"
-        )
+        hooks = Webhooks(f"{receiver.url}/_sandbox/webhooks", Secret("hook"), audit).start()
         applier = Applier(
             client, live, report.resources, audit, clock=clock, sleep=clock.advance, parallel=1
         )

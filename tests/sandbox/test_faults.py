@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -176,6 +178,27 @@ def test_the_webhook_receiver_keeps_deliveries_as_sent(api: Api) -> None:
     assert deliveries[0]["body"] == raw.decode()
     assert deliveries[0]["headers"]["X-Event-Id"] == "e-1"
     assert deliveries[0]["headers"]["X-Signature-256"] == "sha256=abc"
+
+
+def test_a_hung_webhook_receiver_holds_up_no_other_request(api: Api) -> None:
+    api.admin("POST", "faults", {"webhook_delay": 600})  # longer than any test runs
+    answers: list[int] = []
+    with httpx.Client(base_url=api.url, timeout=700) as sender:
+        hanging = threading.Thread(
+            target=lambda: answers.append(
+                sender.post("/_sandbox/webhooks", content=b"{}").status_code
+            )
+        )
+        hanging.start()
+        deadline = time.monotonic() + 30
+        while not api.admin("GET", "webhooks")["deliveries"] and time.monotonic() < deadline:
+            time.sleep(0.05)  # until the receiver holds the delivery
+        assert len(api.admin("GET", "webhooks")["deliveries"]) == 1
+        assert api.get(BASE).status_code == 200  # the API answers meanwhile
+        assert answers == []  # still waiting
+        api.admin("POST", "faults", {"webhook_delay": 0})
+        hanging.join(timeout=30)
+    assert answers == [200]
 
 
 def test_admin_endpoints_answer_loopback_only(clock: FakeClock) -> None:

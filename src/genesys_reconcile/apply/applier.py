@@ -89,8 +89,6 @@ class Applier:
     parallel: int = 4  # changes of one kind in flight at once; kinds still go in order
 
     def run(self, plan: Plan) -> list[Outcome]:
-        if self.webhooks:
-            self.webhooks.retry_outbox()
         outcomes: list[Outcome] = []
         for kind in KINDS.values():
             changes = [c for c in plan.changes if c.kind == kind.kind]
@@ -110,10 +108,7 @@ class Applier:
     def _announced(self, kind: Kind, change: Change) -> Outcome:
         outcome = self._one(kind, change)
         if self.webhooks and outcome.ok:
-            fields = [f.path for f in change.fields]
-            ident = outcome.id or change.id
-            action = change.action.value
-            self.webhooks.send(self.webhooks.event(change.kind, change.name, action, ident, fields))
+            self.webhooks.wake()  # its event is in the change.result line: deliver it now
         return outcome
 
     def _one(self, kind: Kind, change: Change) -> Outcome:
@@ -288,6 +283,12 @@ class Applier:
             fields["error"] = str(error)
         if detail:
             fields["detail"] = detail
+        if self.webhooks and status in ("applied", "adopted"):
+            # The event goes to disk with the result, so a crash cannot lose it (webhooks.py).
+            paths = [f.path for f in change.fields]
+            ident = fields.get("id") or change.id
+            action = change.action.value
+            fields["webhook"] = self.webhooks.event(change.kind, change.name, action, ident, paths)
         self.audit.event("change.result", **fields)
 
 

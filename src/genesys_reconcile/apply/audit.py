@@ -1,8 +1,9 @@
 """The audit trail: one JSON line per event, each on disk before the next write to the API.
 
 Events: `run.start` (run id, git commit, CI run URL, plan checksum), `change.intent`,
-`change.result` (outcome, HTTP status, correlation id, latency, versions), `index.wait`,
-`run.end` (summary). Every line passes through redaction; no secret is ever written.
+`change.result` (outcome, HTTP status, correlation id, latency, versions, and the webhook event
+of an applied change), `index.wait`, `webhook.delivered` / `webhook.failed`, `run.end`
+(summary). Every line passes through redaction; no secret is ever written.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Audit:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        _finish_last_line(path)
         self.run_id = str(uuid.uuid4())
         self.handle: IO[str] = path.open("a", encoding="utf-8")
         self.lock = threading.Lock()
@@ -55,6 +57,21 @@ class Audit:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.close()
+
+
+def _finish_last_line(path: Path) -> None:
+    """End a line cut short by a crash, so it stays one damaged line of its own instead of
+    swallowing this run's first."""
+    try:
+        with path.open("rb+") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":
+                handle.write(b"\n")
+    except FileNotFoundError:
+        return
 
 
 def run_context(env: Mapping[str, str] | None = None) -> dict[str, str]:

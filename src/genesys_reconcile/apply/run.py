@@ -55,12 +55,10 @@ def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Se
     return Secret(secret)
 
 
-def retry_outbox(config: Settings, secret: Secret, audit_log: Path) -> None:
-    """Deliveries that failed in earlier runs go out even when nothing changes."""
+def deliver_pending(config: Settings, secret: Secret, audit_log: Path) -> None:
+    """Events earlier runs could not deliver go out even when nothing changes."""
     with Audit(audit_log) as audit:
-        hooks = Webhooks(str(config.webhook_url), secret, audit)
-        hooks.retry_outbox()
-        hooks.close()
+        Webhooks(str(config.webhook_url), secret, audit).start().close()
 
 
 def apply_plan(
@@ -81,7 +79,7 @@ def apply_plan(
             org={"id": org.id, "name": org.name},
             planChecksum=document.plan_checksum(ready.plan),
         )
-        hooks = Webhooks(str(config.webhook_url), secret, audit) if secret else None
+        hooks = Webhooks(str(config.webhook_url), secret, audit).start() if secret else None
         try:
             applier = Applier(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks

@@ -1,9 +1,17 @@
-"""Webhooks: one event per applied change, for downstream systems (a CDP, a warehouse).
+"""Webhooks: one event per applied change, for downstream systems (a CDP, a warehouse),
+delivered at least once and never on the write path.
 
-Each delivery carries an event id (`X-Event-Id`, for idempotent receivers) and an HMAC-SHA256
-signature of the exact body (`X-Signature-256: sha256=<hex>`) under a secret named by an
-environment variable. A failed delivery is kept in an outbox and tried again at the start of
-the next run; it never fails the apply.
+An event is built in one place (`Webhooks.event`) and written into its change's
+`change.result` audit line, so it is on disk before the next write. A background thread reads
+the audit trail (`pending.Backlog`) and posts whatever is not yet delivered, while the changes
+go on. Each delivery carries the event id (`X-Event-Id`, by which receivers drop repeats) and
+an HMAC-SHA256 signature of the exact body (`X-Signature-256: sha256=<hex>`) under a secret
+named by an environment variable.
+
+A receiver that answers with an error is tried again with the next run; one that does not
+answer in time or cannot be reached is not tried again in this run. When the run ends, the
+deliveries still going on get a bounded time to finish; what is left stays pending in the audit
+trail for the next run. Nothing about delivery ever fails the apply.
 """
 
 from __future__ import annotations
@@ -11,39 +19,56 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import sys
 import threading
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from genesys_reconcile import __version__
 from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.pending import Backlog, Warn, migrate_outbox
 from genesys_reconcile.redaction import Secret
 
-OUTBOX = Path(".reconcile") / "webhook-outbox.jsonl"
+TIMEOUT = 5.0  # seconds a receiver has to answer one delivery
+DEADLINE = 15.0  # seconds the end of a run waits for the deliveries still going on
+POLL = 1.0  # seconds between reads of the audit trail when nothing wakes the deliverer
 
 
 def signature(secret: Secret, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.reveal().encode(), body, hashlib.sha256).hexdigest()
 
 
-class Webhooks:
-    def __init__(self, url: str, secret: Secret, audit: Audit, outbox: Path = OUTBOX) -> None:
-        self.url, self.secret, self.audit, self.outbox = url, secret, audit, outbox
-        self.lock = threading.Lock()  # deliveries come from parallel changes
-        self.http = httpx.Client(
-            timeout=10, headers={"User-Agent": f"genesys-reconcile/{__version__}"}
-        )
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
-    def close(self) -> None:
-        self.http.close()
+
+class Webhooks:
+    def __init__(
+        self,
+        url: str,
+        secret: Secret,
+        audit: Audit,
+        warn: Warn = _to_stderr,
+        timeout: float = TIMEOUT,
+        deadline: float = DEADLINE,
+    ) -> None:
+        self.url, self.secret, self.audit, self.warn = url, secret, audit, warn
+        self.timeout, self.deadline = timeout, deadline
+        self.wakeup = threading.Event()
+        self.closing = False
+        # Once the run has stopped waiting, a delivery still going on records nothing: the
+        # audit trail and the cursor may already belong to the next run.
+        self.guard = threading.Lock()
+        self.abandoned = False
+        self.thread: threading.Thread | None = None
 
     def event(
         self, kind: str, name: str, action: str, ident: str | None, fields: list[str]
     ) -> dict[str, Any]:
+        """The body of the event that announces one applied change."""
         return {
             "eventId": str(uuid.uuid4()),
             "type": f"change.{action}",
@@ -53,23 +78,72 @@ class Webhooks:
             "changedFields": fields,
         }
 
-    def send(self, event: dict[str, Any]) -> None:
-        """Deliver now, or keep it in the outbox for the next run."""
-        if not self._deliver(event):
-            self._queue([event])
+    def start(self) -> Webhooks:
+        """Deliver, in the background, what earlier runs left pending and what this run adds."""
+        migrate_outbox(self.audit, self.warn)
+        backlog = Backlog(self.audit.path, self.warn)
+        self.thread = threading.Thread(
+            target=self._deliver_all, args=(backlog,), name="webhooks", daemon=True
+        )
+        self.thread.start()
+        return self
 
-    def retry_outbox(self) -> None:
-        """Deliver what earlier runs could not, keeping only what still fails."""
-        if not self.outbox.exists():
-            return
-        lines = self.outbox.read_text(encoding="utf-8").splitlines()
-        pending = [json.loads(line) for line in lines if line.strip()]
-        still = [event for event in pending if not self._deliver(event)]
-        self.outbox.unlink()
-        if still:
-            self._queue(still)
+    def wake(self) -> None:
+        """A change's event is on disk: deliver it now rather than at the next poll."""
+        self.wakeup.set()
 
-    def _deliver(self, event: dict[str, Any]) -> bool:
+    def close(self) -> int:
+        """Give deliveries up to `deadline` seconds to finish; say how many stay pending."""
+        if self.thread is None:
+            return 0
+        self.closing = True
+        self.wakeup.set()
+        self.thread.join(self.deadline)
+        with self.guard:
+            self.abandoned = True
+        left = Backlog(self.audit.path, lambda line: None)  # its warnings were given already
+        left.read()
+        if left.events:
+            self.warn(
+                f"warning: {len(left.events)} webhook event(s) not delivered yet; they stay "
+                f"pending in {self.audit.path} and go out with the next apply"
+            )
+        return len(left.events)
+
+    def _deliver_all(self, backlog: Backlog) -> None:
+        http = httpx.Client(
+            timeout=self.timeout, headers={"User-Agent": f"genesys-reconcile/{__version__}"}
+        )
+        try:
+            self._deliver_until_closed(backlog, http)
+        except OSError as exc:  # the audit trail or its cursor cannot be read or written
+            self.warn(f"warning: webhook deliveries stopped: {exc}")
+        finally:
+            http.close()
+
+    def _deliver_until_closed(self, backlog: Backlog, http: httpx.Client) -> None:
+        tried: set[str] = set()  # once per run: a failing receiver gets the rest next run
+        answering = True
+        while True:
+            self.wakeup.clear()
+            closing = self.closing  # read before the audit trail: then it holds every event
+            backlog.read()
+            for event in backlog.pending():
+                if event["eventId"] not in tried:
+                    tried.add(event["eventId"])
+                    answering = self._deliver(backlog, http, event)
+                if not answering:
+                    break  # not answering: the rest wait for the next run
+            with self.guard:
+                if self.abandoned:
+                    return
+                backlog.save()
+            if closing or not answering:
+                return
+            self.wakeup.wait(POLL)
+
+    def _deliver(self, backlog: Backlog, http: httpx.Client, event: dict[str, Any]) -> bool:
+        """Post one event and record how it went; False when the receiver did not answer."""
         body = json.dumps(event, sort_keys=True, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",
@@ -77,20 +151,22 @@ class Webhooks:
             "X-Signature-256": signature(self.secret, body),
         }
         try:
-            answer = self.http.post(self.url, content=body, headers=headers)
-            delivered, status = answer.is_success, answer.status_code
+            answer = http.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            delivered, status = False, 0
-            self.audit.event("webhook.failed", eventId=event["eventId"], error=type(exc).__name__)
-        if delivered:
-            self.audit.event("webhook.delivered", eventId=event["eventId"], status=status)
-        elif status:
-            self.audit.event("webhook.failed", eventId=event["eventId"], status=status)
-        return delivered
+            self._record("webhook.failed", eventId=event["eventId"], error=type(exc).__name__)
+            return False
+        if answer.is_success:
+            if self._record(
+                "webhook.delivered", eventId=event["eventId"], status=answer.status_code
+            ):
+                backlog.done(event["eventId"])
+        else:
+            self._record("webhook.failed", eventId=event["eventId"], status=answer.status_code)
+        return True
 
-    def _queue(self, events: list[dict[str, Any]]) -> None:
-        self.outbox.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock, self.outbox.open("a", encoding="utf-8") as handle:
-            for event in events:
-                handle.write(json.dumps(event, sort_keys=True) + "\n")
-                self.audit.event("webhook.queued", eventId=event["eventId"])
+    def _record(self, event: str, /, **fields: Any) -> bool:
+        with self.guard:
+            if self.abandoned:
+                return False
+            self.audit.event(event, **fields)
+            return True

@@ -291,7 +291,17 @@ class Sandbox:
             raise ApiError(404, "not.found", f"no admin endpoint {method} {path}")
         request = _request(environ, method, path, {})
         with self.lock:
-            return action(self, request)
+            response = action(self, request)
+        if action is Sandbox.capture_webhook:
+            self._hold_webhook()  # outside the lock: a slow receiver must not hold up the API
+        return response
+
+    def _hold_webhook(self) -> None:
+        """Wait `webhook_delay` seconds of real time before the receiver answers; lowering the
+        setting meanwhile releases the requests already waiting."""
+        start = time.monotonic()
+        while time.monotonic() - start < self.faults.webhook_delay:
+            time.sleep(0.05)
 
     def journal_view(self, _: Request) -> Response:
         counts = dict(sorted(self.counts.items()))
