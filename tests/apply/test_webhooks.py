@@ -77,13 +77,15 @@ def test_each_applied_change_is_announced_signed(
     assert run("apply", "--sandbox", "--auto-approve").code == 0
     deliveries = receiver.admin("GET", "webhooks")["deliveries"]
     assert len(deliveries) == 5
-    run_id = audit_lines(repo)[0]["run"]
+    start = audit_lines(repo)[0]
     for delivery in deliveries:
         body = delivery["body"].encode()
         expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
         assert delivery["headers"]["X-Signature-256"] == expected
         event = json.loads(body)
-        assert delivery["headers"]["X-Event-Id"] == event["eventId"] and event["run"] == run_id
+        assert delivery["headers"]["X-Event-Id"] == event["eventId"]
+        assert event["run"] == start["run"]
+        assert event["org"] == start["org"] and event["org"]["id"]  # which org, by id
     events = [json.loads(d["body"]) for d in deliveries]
     assert {(e["type"], e["resource"]["name"]) for e in events} >= {
         ("change.create", "Long Holds in Support"),

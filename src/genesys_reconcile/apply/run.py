@@ -79,7 +79,9 @@ def apply_plan(
             org={"id": org.id, "name": org.name},
             planChecksum=document.plan_checksum(ready.plan),
         )
-        hooks = Webhooks(str(config.webhook_url), secret, audit).start() if secret else None
+        hooks = None
+        if secret:
+            hooks = Webhooks(str(config.webhook_url), secret, audit, org=org).start()
         try:
             applier = Applier(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks

@@ -30,6 +30,7 @@ import httpx
 from genesys_reconcile import __version__
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.pending import Backlog, Warn, migrate_outbox
+from genesys_reconcile.genesys.client import Organization
 from genesys_reconcile.redaction import Secret
 
 TIMEOUT = 5.0  # seconds a receiver has to answer one delivery
@@ -54,8 +55,10 @@ class Webhooks:
         warn: Warn = _to_stderr,
         timeout: float = TIMEOUT,
         deadline: float = DEADLINE,
+        org: Organization | None = None,
     ) -> None:
         self.url, self.secret, self.audit, self.warn = url, secret, audit, warn
+        self.org = org  # which org the events are about: receivers may serve several
         self.timeout, self.deadline = timeout, deadline
         self.wakeup = threading.Event()
         self.closing = False
@@ -69,7 +72,7 @@ class Webhooks:
         self, kind: str, name: str, action: str, ident: str | None, fields: list[str]
     ) -> dict[str, Any]:
         """The body of the event that announces one applied change."""
-        return {
+        event = {
             "eventId": str(uuid.uuid4()),
             "type": f"change.{action}",
             "occurredAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
@@ -77,6 +80,9 @@ class Webhooks:
             "resource": {"kind": kind, "name": name, "id": ident},
             "changedFields": fields,
         }
+        if self.org:
+            event["org"] = {"id": self.org.id, "name": self.org.name}
+        return event
 
     def start(self) -> Webhooks:
         """Deliver, in the background, what earlier runs left pending and what this run adds."""
