@@ -23,7 +23,7 @@ from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.lock import run_lock
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.reviewed import reviewed
-from genesys_reconcile.apply.run import apply_plan, deliver_pending, webhook_secret
+from genesys_reconcile.apply.run import apply_plan, settle_earlier_runs, webhook_secret
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_FAILURE,
@@ -451,8 +451,8 @@ def apply_command(
             ready = planned(config, client, chosen)
         click.echo(text.render(ready.plan, color), nl=False, color=color)
         if not ready.plan.has_changes:
-            if secret:
-                deliver_pending(config, secret, audit_log)
+            for line in settle_earlier_runs(config, client, ready, secret, audit_log):
+                _to_stderr(f"settled: {line}")
             click.echo(_refusals(ready.refused), nl=False)
             return EXIT_FAILURE if ready.refused else EXIT_OK
         check_safety(ready.plan, force)
@@ -461,6 +461,8 @@ def apply_command(
         result = apply_plan(
             config, client, ready, chosen, audit_log, index_timeout, secret, progress
         )
+    for line in result.settled:
+        _to_stderr(f"settled: {line}")
     click.echo("\n" + summary(result.outcomes))
     click.echo(_refusals(ready.refused), nl=False)
     for line in result.read_back():

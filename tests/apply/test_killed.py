@@ -193,3 +193,61 @@ def test_an_apply_killed_midway_then_run_again_converges_and_announces_every_cha
 
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+CAMPAIGN = "/api/v2/outbound/campaigns/{id}"
+
+
+def test_a_change_made_by_a_run_killed_before_its_result_is_settled_and_announced(
+    repo: Path,
+) -> None:
+    # A campaign's write is followed by a wait for its index: a kill then leaves the write
+    # made and its result unrecorded.
+    with running("--index-delay", "4") as url:
+        webhook_to(repo, url)
+        env = os.environ | {
+            "GENESYS_API_URL": url,
+            "GENESYS_LOGIN_URL": url,
+            "GENESYS_CLIENT_ID": CREDENTIALS[0],
+            "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
+            "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        }
+        org = Api(url)
+
+        def campaign_written() -> bool:
+            return any(
+                (e["method"], e["route"], e["status"]) == ("PATCH", CAMPAIGN, 200)
+                for e in org.admin("GET", "journal")["entries"]
+            )
+
+        apply = [sys.executable, "-m", "genesys_reconcile", "apply", "--auto-approve"]
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        first = subprocess.Popen(apply, cwd=repo, env=env, **quiet)  # type: ignore[call-overload]
+        try:
+            assert within(120, campaign_written)
+        finally:
+            first.kill()
+            first.wait(timeout=30)
+        lines = whole_audit_lines(repo)
+        open_intents = {
+            (line["kind"], line["name"]) for line in lines if line["event"] == "change.intent"
+        } - {(line["kind"], line["name"]) for line in lines if line["event"] == "change.result"}
+        assert open_intents  # at least the campaign written, its result never recorded
+
+        again = subprocess.run(
+            apply, cwd=repo, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert again.returncode == 0, again.stderr
+        settled = sorted(line for line in again.stderr.splitlines() if line.startswith("settled:"))
+        # Each open intent is settled against the org; the written campaign as made.
+        assert [line.split("'")[1] for line in settled] == sorted(n for _, n in open_intents)
+        assert any(line.endswith("': made by a stopped run") for line in settled)
+        events = [json.loads(d["body"]) for d in org.admin("GET", "webhooks")["deliveries"]]
+    lines = whole_audit_lines(repo)
+    intents = [line for line in lines if line["event"] == "change.intent"]
+    results = [line for line in lines if line["event"] == "change.result"]
+    assert len(results) == len(intents)  # every change counted once: none lost, none twice
+    # Each announced; a delivery the kill cut short goes again, under the same event id.
+    assert sorted({e["resource"]["name"] for e in events}) == NAMES
+    applied = [r for r in results if r["outcome"] in ("applied", "adopted")]
+    assert {r["webhook"]["eventId"] for r in applied} == {e["eventId"] for e in events}

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.interrupted import after_digest
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.errors import (
@@ -119,6 +120,9 @@ class Applier:
             action=change.action.value,
             id=change.id,
             version=change.version,
+            # Enough to settle and announce the change should this run stop before its result.
+            fields=[f.path for f in change.fields],
+            afterDigest=after_digest(change.after),
         )
         start = time.perf_counter()
         try:

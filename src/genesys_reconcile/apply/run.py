@@ -10,6 +10,7 @@ from pathlib import Path
 
 from genesys_reconcile.apply.applier import Applier, Outcome
 from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.interrupted import settle, unsettled
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError
@@ -30,6 +31,7 @@ class Applied:
     outcomes: list[Outcome]
     drifted: list[Change]  # applied, yet read back different
     vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
+    settled: list[str] = field(default_factory=list)  # what stopped runs left, now recorded
 
     @property
     def ok(self) -> bool:
@@ -55,10 +57,23 @@ def webhook_secret(config: Settings, env: Mapping[str, str] | None = None) -> Se
     return Secret(secret)
 
 
-def deliver_pending(config: Settings, secret: Secret, audit_log: Path) -> None:
-    """Events earlier runs could not deliver go out even when nothing changes."""
+def settle_earlier_runs(
+    config: Settings, client: GenesysClient, ready: Planned, secret: Secret | None, audit_log: Path
+) -> list[str]:
+    """With nothing to change: settle what a stopped run left unrecorded, and deliver the events
+    earlier runs could not."""
+    if secret is None and not unsettled(audit_log):
+        return []
     with Audit(audit_log) as audit:
-        Webhooks(str(config.webhook_url), secret, audit).start().close()
+        hooks = None
+        if secret:
+            org = client.organization()
+            hooks = Webhooks(str(config.webhook_url), secret, audit, org=org).start()
+        try:
+            return settle(audit, ready, hooks)
+        finally:
+            if hooks:
+                hooks.close()
 
 
 def apply_plan(
@@ -83,6 +98,7 @@ def apply_plan(
         if secret:
             hooks = Webhooks(str(config.webhook_url), secret, audit, org=org).start()
         try:
+            settled = settle(audit, ready, hooks)
             applier = Applier(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
             )
@@ -100,6 +116,7 @@ def apply_plan(
             failed=len(outcomes) - done,
             readBackMismatches=len(applied.drifted) + len(applied.vanished),
         )
+    applied.settled = settled
     return applied
 
 
