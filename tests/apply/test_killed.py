@@ -150,18 +150,23 @@ def test_a_second_apply_in_one_directory_is_refused_until_the_first_ends(run, re
     assert result.code == 0 and result.out.endswith(APPLIED)
 
 
+def announcing_to(repo: Path, url: str) -> dict[str, str]:
+    """The environment of an apply against the sandbox at `url`, announcing changes to it."""
+    webhook_to(repo, url)
+    return os.environ | {
+        "GENESYS_API_URL": url,
+        "GENESYS_LOGIN_URL": url,
+        "GENESYS_CLIENT_ID": CREDENTIALS[0],
+        "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
+        "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }
+
+
 def test_an_apply_killed_midway_then_run_again_converges_and_announces_every_change(
     repo: Path,
 ) -> None:
     with running("--latency", "150") as url:
-        webhook_to(repo, url)
-        env = os.environ | {
-            "GENESYS_API_URL": url,
-            "GENESYS_LOGIN_URL": url,
-            "GENESYS_CLIENT_ID": CREDENTIALS[0],
-            "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
-            "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
+        env = announcing_to(repo, url)
         apply = [sys.executable, "-m", "genesys_reconcile", "apply", "--auto-approve"]
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         first = subprocess.Popen(apply, cwd=repo, env=env, **quiet)  # type: ignore[call-overload]
@@ -204,14 +209,7 @@ def test_a_change_made_by_a_run_killed_before_its_result_is_settled_and_announce
     # A campaign's write is followed by a wait for its index: a kill then leaves the write
     # made and its result unrecorded.
     with running("--index-delay", "4") as url:
-        webhook_to(repo, url)
-        env = os.environ | {
-            "GENESYS_API_URL": url,
-            "GENESYS_LOGIN_URL": url,
-            "GENESYS_CLIENT_ID": CREDENTIALS[0],
-            "GENESYS_CLIENT_SECRET": CREDENTIALS[1],
-            "TEST_WEBHOOK_SECRET": WEBHOOK_SECRET,
-        }
+        env = announcing_to(repo, url)
         org = Api(url)
 
         def campaign_written() -> bool:
