@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from genesys_reconcile.apply.applier import Applier, Outcome, moved
-from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.audit import Audit, AuditUnwritable, run_context
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError, ReconcileError
@@ -28,10 +28,12 @@ from genesys_reconcile.settings import Settings
 class Applied:
     outcomes: list[Outcome]
     drifted: list[Change]  # applied, yet read back different
+    not_started: list[Change] = field(default_factory=list)
+    stopped: KeyboardInterrupt | ReconcileError | None = None  # what cut the run short
 
     @property
     def ok(self) -> bool:
-        return all(o.ok for o in self.outcomes) and not self.drifted
+        return all(o.ok for o in self.outcomes) and not self.drifted and not self.not_started
 
 
 def reviewed(
@@ -103,18 +105,34 @@ def apply_plan(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
             )
             applier.progress, applier.waiting = progress.finished, progress.waiting
-            outcomes = applier.run(ready.plan)
+            ran = applier.run(ready.plan)
         finally:
             progress.close()
             if hooks:
                 hooks.close()
-        again = planned(config, client, Selection(False, selection.targets, selection.excludes))
-        done = {(o.change.kind, o.change.name) for o in outcomes if o.ok}
-        drifted = [c for c in again.plan.changes if (c.kind, c.name) in done]
-        audit.event(
-            "run.end",
-            applied=len(done),
-            failed=len(outcomes) - len(done),
-            readBackMismatches=len(drifted),
-        )
-    return Applied(outcomes, drifted)
+        done = {(o.change.kind, o.change.name) for o in ran.outcomes if o.ok}
+        drifted: list[Change] = []
+        stopped = ran.stopped
+        if stopped is None:
+            try:
+                drifted = _drifted(config, client, selection, done)
+            except KeyboardInterrupt as exc:  # all was applied; only the read-back is cut short
+                stopped = exc
+        if not isinstance(stopped, AuditUnwritable):
+            audit.event(
+                "run.end",
+                applied=len(done),
+                failed=len(ran.outcomes) - len(done),
+                notStarted=len(ran.not_started),
+                readBackMismatches=len(drifted),
+                interrupted=isinstance(stopped, KeyboardInterrupt),
+            )
+    return Applied(ran.outcomes, drifted, ran.not_started, stopped)
+
+
+def _drifted(
+    config: Settings, client: GenesysClient, selection: Selection, done: set[tuple[str, str]]
+) -> list[Change]:
+    """The applied changes that a fresh plan still shows: read back differently."""
+    again = planned(config, client, Selection(False, selection.targets, selection.excludes))
+    return [c for c in again.plan.changes if (c.kind, c.name) in done]
