@@ -39,9 +39,9 @@ def served(*flags: str) -> Iterator[dict[str, str]]:
 
 
 def reconcile(env: dict[str, str], *args: str, **options: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args], env=env, capture_output=True, text=True, timeout=120, **options
-    )
+    """A command run to its end; its output captured unless `options` redirect it."""
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | options
+    return subprocess.run([*COMMAND, *args], env=env, text=True, timeout=120, **streams)
 
 
 def audit_events(path: Path) -> list[dict[str, Any]]:
