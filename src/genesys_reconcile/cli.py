@@ -534,9 +534,9 @@ def sandbox() -> None:
 @click.option(
     "--token-ttl",
     default=DEFAULT_TOKEN_TTL,
-    type=_COUNT,
+    type=click.IntRange(min=1),  # a token granted for no time fails every client, as expired
     show_default=True,
-    help="Token lifetime, s.",
+    help="Token lifetime, s (at least 1).",
 )
 @click.option(
     "--latency", default=0, type=_COUNT, show_default=True, help="Added to every request, ms."
