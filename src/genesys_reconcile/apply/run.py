@@ -118,16 +118,22 @@ def apply_plan(
                 drifted = _drifted(config, client, selection, done)
             except KeyboardInterrupt as exc:  # all was applied; only the read-back is cut short
                 stopped = exc
-        if not isinstance(stopped, AuditUnwritable):
-            audit.event(
-                "run.end",
-                applied=len(done),
-                failed=len(ran.outcomes) - len(done),
-                notStarted=len(ran.not_started),
-                readBackMismatches=len(drifted),
-                interrupted=isinstance(stopped, KeyboardInterrupt),
-            )
-    return Applied(ran.outcomes, drifted, ran.not_started, stopped)
+        applied = Applied(ran.outcomes, drifted, ran.not_started, stopped)
+        if not isinstance(stopped, AuditUnwritable):  # else there is nowhere to record it
+            audit.event("run.end", **_totals(applied))
+    return applied
+
+
+def _totals(applied: Applied) -> dict[str, int | bool]:
+    """The run's end, as `run.end` records it."""
+    done = sum(o.ok for o in applied.outcomes)
+    return {
+        "applied": done,
+        "failed": len(applied.outcomes) - done,
+        "notStarted": len(applied.not_started),
+        "readBackMismatches": len(applied.drifted),
+        "interrupted": isinstance(applied.stopped, KeyboardInterrupt),
+    }
 
 
 def _drifted(
