@@ -4,6 +4,7 @@ fails at once, and before the next change when it fails on the way."""
 from __future__ import annotations
 
 import os
+import resource
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from tests.apply.test_apply import audit_lines, pending
 from tests.genesys.conftest import make_client
+from tests.processes import reconcile, served
 from tests.sandbox.conftest import FakeClock
 
 NO_SPACE = "No space left on device"
@@ -73,3 +75,24 @@ def test_an_audit_trail_failing_mid_run_starts_no_more_changes(
         ("change.intent", "Chat Wrap-Up Over a Minute"),
         ("change.result", "Chat Wrap-Up Over a Minute"),
     ]
+
+
+def test_an_audit_trail_filling_up_mid_apply_is_one_line_and_exit_1(repo: Path) -> None:
+    audit = repo / "audit.jsonl"
+
+    def small_files() -> None:  # room for run.start and a line or two, as a nearly full disk
+        resource.setrlimit(resource.RLIMIT_FSIZE, (700, 700))
+
+    with served() as env:
+        apply = reconcile(
+            env, "apply", "--auto-approve", "--audit-log", str(audit), preexec_fn=small_files
+        )
+        assert apply.returncode == 1
+        assert apply.stderr.endswith(
+            f"error: cannot write the audit trail {audit}: File too large\n"
+        )
+        assert "Traceback" not in apply.stderr
+        assert "  not started: CampaignSegmentation 'Spring Outreach'\n" in apply.stdout
+        again = reconcile(env, "apply", "--auto-approve", "--audit-log", str(repo / "next.jsonl"))
+        assert again.returncode == 0, again.stderr
+        assert reconcile(env, "plan", "--detailed-exitcode").returncode == 0

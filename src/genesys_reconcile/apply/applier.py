@@ -63,7 +63,9 @@ class Ran:
             if error is None:
                 self.outcomes.append(future.result())
             else:  # it started, then the run stopped under it: what happened is unknown
-                self.outcomes.append(Outcome(change, "unknown", str(error)))
+                reason = str(error) or type(error).__name__
+                detail = f"may or may not have taken effect; plan again to see ({reason})"
+                self.outcomes.append(Outcome(change, "unknown", detail))
 
 
 def _unrecorded(error: BaseException | None) -> bool:
