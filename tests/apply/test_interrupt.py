@@ -51,7 +51,12 @@ def test_a_signal_mid_apply_finishes_what_started_and_records_it(
         assert reconcile(env, "plan", "--detailed-exitcode").returncode == 0
 
 
-def test_a_signal_outside_apply_exits_at_once_with_one_line(repo: Path) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["term", "int"]
+)
+def test_a_signal_outside_apply_exits_at_once_with_one_line(
+    repo: Path, signum: signal.Signals, code: int
+) -> None:
     with served("--latency", "300") as env:
         plan = subprocess.Popen(
             [*COMMAND, "plan"],
@@ -62,6 +67,6 @@ def test_a_signal_outside_apply_exits_at_once_with_one_line(repo: Path) -> None:
         )
         journal = env["GENESYS_API_URL"] + "/_sandbox/journal"
         wait_for(lambda: bool(httpx.get(journal).json()["entries"]))
-        plan.send_signal(signal.SIGTERM)
+        plan.send_signal(signum)
         out, err = plan.communicate(timeout=60)
-    assert (plan.returncode, out, err) == (143, "", "error: interrupted by SIGTERM\n")
+    assert (plan.returncode, out, err) == (code, "", f"error: interrupted by {signum.name}\n")
