@@ -70,3 +70,37 @@ def test_a_signal_outside_apply_exits_at_once_with_one_line(
         plan.send_signal(signum)
         out, err = plan.communicate(timeout=60)
     assert (plan.returncode, out, err) == (code, "", f"error: interrupted by {signum.name}\n")
+
+
+def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
+    audit = repo / "audit.jsonl"
+    with served("--index-delay", "120") as env:
+        apply = subprocess.Popen(
+            [*COMMAND, "apply", "--auto-approve", "--audit-log", str(audit)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(  # both campaigns written or being written, then waiting for their index
+            lambda: (
+                [
+                    e["event"] == "change.intent" and e["kind"] == "CampaignSegmentation"
+                    for e in audit_events(audit)
+                ].count(True)
+                == 2
+            )
+        )
+        apply.send_signal(signal.SIGTERM)
+        out, err = apply.communicate(timeout=60)
+        assert apply.returncode == 143, err
+        assert (
+            "  failed: CampaignSegmentation 'Spring Outreach': "
+            "stopped before it was ready; the change itself was written\n"
+        ) in out
+        results = [e for e in audit_events(audit) if e["event"] == "change.result" and "error" in e]
+        assert results and all(
+            r["error"] == "stopped before it was ready; the change itself was written"
+            for r in results
+        )
+        assert reconcile(env, "plan", "--detailed-exitcode").returncode == 0  # all was written

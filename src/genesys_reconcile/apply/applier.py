@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
@@ -68,6 +69,16 @@ class Ran:
                 self.outcomes.append(Outcome(change, "unknown", detail))
 
 
+def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds: float) -> None:
+    """A pause while a written resource settles, given up once the run is stopping."""
+    if sleep is time.sleep:
+        stopping.wait(seconds)  # as time.sleep, but woken when the run stops
+    elif not stopping.is_set():
+        sleep(seconds)
+    if stopping.is_set():
+        raise ChangeFailed("stopped before it was ready; the change itself was written")
+
+
 def _unrecorded(error: BaseException | None) -> bool:
     """A change whose intent could not be recorded was never sent."""
     return isinstance(error, AuditUnwritable) and error.event == "change.intent"
@@ -101,19 +112,30 @@ class Applier:
         what finished comes back with what never started."""
         ran = Ran([], list(plan.changes))
         pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
+        # Waiting for a resource to settle is no write: once stopping, it is given up, or an
+        # interrupt would wait out a whole index rebuild (CI kills the job long before).
+        sleep, stopping = self.sleep, threading.Event()
+        self.sleep = functools.partial(_settling, sleep, stopping)
         try:
             if self.webhooks:
                 self.webhooks.retry_outbox()
             for kind in KINDS.values():
-                self._run_kind(kind, [c for c in plan.changes if c.kind == kind.kind], pool, ran)
+                changes = [c for c in plan.changes if c.kind == kind.kind]
+                self._run_kind(kind, changes, pool, ran, stopping)
         except (KeyboardInterrupt, ReconcileError) as exc:
             ran.stopped = exc
         finally:
             pool.shutdown(wait=False)  # its work is done or cancelled by now
+            self.sleep = sleep
         return ran
 
     def _run_kind(
-        self, kind: Kind, changes: list[Change], pool: ThreadPoolExecutor, ran: Ran
+        self,
+        kind: Kind,
+        changes: list[Change],
+        pool: ThreadPoolExecutor,
+        ran: Ran,
+        stopping: threading.Event,
     ) -> None:
         # Changes of one kind are independent of each other; the client's shared rate limit
         # and concurrency cap still pace what reaches the API.
@@ -127,9 +149,11 @@ class Applier:
                 future.result()  # a stop (or a bug) in any change is raised here
         finally:
             # A write in flight cannot stop halfway: wait for those, start no more.
+            stopping.set()
             for future in futures:
                 future.cancel()
             wait(futures)
+            stopping.clear()
             ran.collect(changes, futures)
 
     def _claimed(self, future: Future[Outcome], kind: Kind, change: Change) -> None:
