@@ -133,3 +133,37 @@ def test_the_cli_posts_the_markdown_plan(
     result = run("github", "comment", str(body), "--pr", "7")
     assert (result.code, result.out) == (0, "created the plan comment on #7\n")
     assert TOKEN not in result.out + result.err
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"{not json", "is not JSON (line 1, column 2)"),
+        (b"\xff\xfe", "is not JSON (not UTF-8)"),
+        (b"[1, 2]", "is not a pull-request event (no pull_request.number)"),
+        (b'{"pull_request": null}', "is not a pull-request event (no pull_request.number)"),
+    ],
+    ids=["syntax", "encoding", "list", "null"],
+)
+def test_a_broken_event_payload_is_one_line_naming_the_file(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, problem: str
+) -> None:
+    event = tmp_path / "event.json"
+    event.write_bytes(content)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/cx")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    body = tmp_path / "plan.md"
+    body.write_text("plan", encoding="utf-8")
+    result = run("github", "comment", str(body))
+    assert (result.code, result.out) == (1, "")
+    assert result.err == f"error: GITHUB_EVENT_PATH {event} {problem}; pass --pr NUMBER\n"
+
+
+def test_a_missing_event_payload_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.json"
+    with pytest.raises(ConfigError) as raised:
+        pull_request_number({"GITHUB_EVENT_PATH": str(missing)})
+    assert str(raised.value) == (
+        f"cannot read GITHUB_EVENT_PATH {missing}: No such file or directory; pass --pr NUMBER"
+    )

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from genesys_reconcile import __version__, log
+from genesys_reconcile import __version__, log, pipes, signals
 from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.lock import run_lock
@@ -449,7 +449,8 @@ def apply_command(
             ready = reviewed(config, client, plan_file, chosen, allow_partial, refused=_to_stderr)
         else:
             ready = planned(config, client, chosen)
-        click.echo(text.render(ready.plan, color), nl=False, color=color)
+        if not pipes.echoed(text.render(ready.plan, color), color):
+            raise ReconcileError("stdout was closed before the plan was shown; nothing was applied")
         if not ready.plan.has_changes:
             for line in settle_earlier_runs(config, client, ready, secret, audit_log):
                 _to_stderr(f"settled: {line}")
@@ -463,10 +464,13 @@ def apply_command(
         )
     for line in result.settled:
         _to_stderr(f"settled: {line}")
-    click.echo("\n" + summary(result.outcomes))
-    click.echo(_refusals(ready.refused), nl=False)
-    for line in result.read_back():
-        click.echo(f"  {line}")
+    report = "\n" + summary(result.outcomes, result.not_started) + "\n"
+    report += _refusals(ready.refused)
+    report += "".join(f"  {line}\n" for line in result.read_back())
+    if not pipes.echoed(report):  # the reader went away during the apply: the log still gets it
+        click.echo(report, nl=False, err=True)
+    if result.stopped:
+        raise result.stopped
     return EXIT_OK if result.ok and not ready.refused else EXIT_FAILURE
 
 
@@ -554,9 +558,9 @@ def sandbox() -> None:
 @click.option(
     "--token-ttl",
     default=DEFAULT_TOKEN_TTL,
-    type=_COUNT,
+    type=click.IntRange(min=1),  # a token granted for no time fails every client, as expired
     show_default=True,
-    help="Token lifetime, s.",
+    help="Token lifetime, s (at least 1).",
 )
 @click.option(
     "--latency", default=0, type=_COUNT, show_default=True, help="Added to every request, ms."
@@ -603,25 +607,48 @@ def sandbox_serve(host: str, port: int, state_file: Path | None, **options: Any)
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        result = cli.main(args=argv, prog_name="reconcile", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        return EXIT_FAILURE
-    except click.ClickException as exc:
-        exc.show()
-        return EXIT_FAILURE
-    except ReconcileError as exc:
-        if exc.preface:
-            click.echo(exc.preface, err=True)
-        click.echo(f"error: {exc}", err=True)
-        return exc.exit_code
-    except Exception as exc:  # a bug: keep the traceback out of the way, but keep it
-        log = _crash_log(exc)
-        click.echo(f"internal error ({type(exc).__name__}); details in {log}", err=True)
-        return EXIT_INTERNAL
+    with signals.graceful():
+        try:
+            return _invoked(sys.argv[1:] if argv is None else argv)
+        except KeyboardInterrupt as exc:
+            return _interrupted(exc)
+        except click.exceptions.Exit as exc:  # --help and --version
+            return exc.exit_code
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C at a prompt
+                return _interrupted(exc.__context__)
+            click.echo("Aborted.", err=True)
+            return EXIT_FAILURE
+        except click.ClickException as exc:
+            exc.show()
+            return EXIT_FAILURE
+        except BrokenPipeError:
+            pipes.silence_stdout()
+            click.echo("error: stdout was closed before all the output was written", err=True)
+            return EXIT_FAILURE
+        except ReconcileError as exc:
+            if exc.preface:
+                click.echo(exc.preface, err=True)
+            click.echo(f"error: {exc}", err=True)
+            return exc.exit_code
+        except Exception as exc:  # a bug: keep the traceback out of the way, but keep it
+            log = _crash_log(exc)
+            click.echo(f"internal error ({type(exc).__name__}); details in {log}", err=True)
+            return EXIT_INTERNAL
+
+
+def _invoked(args: list[str]) -> int:
+    # Not click's own main: it turns Ctrl-C into a plain Abort (exit 1) and a closed stdout
+    # into a silent exit 1, where these must be told apart.
+    with cli.make_context("reconcile", list(args)) as ctx:
+        result = cli.invoke(ctx)
     # --help and --version return None; a command returns its exit code.
     return result if isinstance(result, int) else EXIT_OK
+
+
+def _interrupted(interrupt: KeyboardInterrupt) -> int:
+    click.echo(f"error: interrupted by {signals.signal_of(interrupt).name}", err=True)
+    return signals.exit_code(interrupt)
 
 
 def _crash_log(exc: Exception) -> str:

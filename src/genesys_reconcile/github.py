@@ -142,9 +142,35 @@ def pull_request_number(env: Mapping[str, str] | None = None) -> int:
     """The pull request an Actions run belongs to, from its event payload."""
     env = os.environ if env is None else env
     event_path = env.get("GITHUB_EVENT_PATH")
-    if event_path:
-        event = json.loads(Path(event_path).read_text(encoding="utf-8"))
-        number = event.get("pull_request", {}).get("number")
-        if isinstance(number, int):
-            return number
-    raise ConfigError("not a pull-request run: pass --pr NUMBER")
+    if not event_path:
+        raise ConfigError("not a pull-request run: pass --pr NUMBER")
+    event = _event(event_path)
+    pull_request = event.get("pull_request") if isinstance(event, dict) else None
+    number = pull_request.get("number") if isinstance(pull_request, dict) else None
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ConfigError(
+            f"GITHUB_EVENT_PATH {event_path} is not a pull-request event "
+            "(no pull_request.number); pass --pr NUMBER"
+        )
+    return number
+
+
+def _event(event_path: str) -> Any:
+    """The event payload Actions wrote, or a one-line reason it cannot be read."""
+    try:
+        text = Path(event_path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read GITHUB_EVENT_PATH {event_path}: {exc.strerror}; pass --pr NUMBER"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"GITHUB_EVENT_PATH {event_path} is not JSON (not UTF-8); pass --pr NUMBER"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"GITHUB_EVENT_PATH {event_path} is not JSON (line {exc.lineno}, column {exc.colno}); "
+            "pass --pr NUMBER"
+        ) from None

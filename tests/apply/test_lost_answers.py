@@ -49,7 +49,7 @@ def apply_announcing(
         )
         applier.webhooks = hooks
         try:
-            return applier.run(plan)
+            return applier.run(plan).outcomes
         finally:
             hooks.close()
 

@@ -20,15 +20,17 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.audit import Audit, AuditUnwritable
 from genesys_reconcile.apply.interrupted import after_digest
 from genesys_reconcile.apply.webhooks import Webhooks
+from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.errors import (
     AmbiguousWrite,
@@ -48,7 +50,7 @@ from genesys_reconcile.text_safety import visible
 @dataclass(frozen=True)
 class Outcome:
     change: Change
-    status: str  # applied | adopted | failed | stale
+    status: str  # applied | adopted | failed | stale | unknown
     detail: str = ""
     id: str | None = None  # the resource's id after the change
 
@@ -65,6 +67,44 @@ class Written(NamedTuple):
 
 # Said of a write whose retry was refused as already done, once a fresh read confirms it.
 CONFIRMED = "the answer was lost or the write refused; reading it again found the change made"
+
+
+@dataclass
+class Ran:
+    """What a run did: the outcomes of the changes that finished, in plan order, the changes
+    it never started, and what stopped it early, if anything did."""
+
+    outcomes: list[Outcome]
+    not_started: list[Change]
+    stopped: KeyboardInterrupt | ReconcileError | None = None
+
+    def collect(self, changes: Sequence[Change], futures: Sequence[Future[Outcome]]) -> None:
+        for change, future in zip(changes, futures, strict=True):
+            error = None if future.cancelled() else future.exception()
+            if future.cancelled() or _unrecorded(error):
+                continue  # never started: it stays in not_started
+            self.not_started.remove(change)
+            if error is None:
+                self.outcomes.append(future.result())
+            else:  # it started, then the run stopped under it: what happened is unknown
+                reason = str(error) or type(error).__name__
+                detail = f"may or may not have taken effect; plan again to see ({reason})"
+                self.outcomes.append(Outcome(change, "unknown", detail))
+
+
+def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds: float) -> None:
+    """A pause while a written resource settles, given up once the run is stopping."""
+    if sleep is time.sleep:
+        stopping.wait(seconds)  # as time.sleep, but woken when the run stops
+    elif not stopping.is_set():
+        sleep(seconds)
+    if stopping.is_set():
+        raise ChangeFailed("stopped before it was ready; the change itself was written")
+
+
+def _unrecorded(error: BaseException | None) -> bool:
+    """A change whose intent could not be recorded was never sent."""
+    return isinstance(error, AuditUnwritable) and error.event == "change.intent"
 
 
 class ChangeFailed(Exception):
@@ -89,22 +129,61 @@ class Applier:
     waiting: Callable[[str], None] = lambda line: None  # while a resource settles
     parallel: int = 4  # changes of one kind in flight at once; kinds still go in order
 
-    def run(self, plan: Plan) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        for kind in KINDS.values():
-            changes = [c for c in plan.changes if c.kind == kind.kind]
-            # Changes of one kind are independent of each other; the client's shared rate limit
-            # and concurrency cap still pace what reaches the API.
-            pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
-            try:
-                outcomes += pool.map(functools.partial(self._announced, kind), changes)
-            except BaseException:
-                # Interrupted: finish the writes in flight (a write cannot stop halfway), start
-                # no more. A re-run converges.
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-            pool.shutdown()
-        return outcomes
+    def run(self, plan: Plan) -> Ran:
+        """Apply the plan. An interrupt, or an audit trail that can no longer be written,
+        stops it: no more changes start, the writes in flight finish and are recorded, and
+        what finished comes back with what never started."""
+        ran = Ran([], list(plan.changes))
+        pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
+        # Waiting for a resource to settle is no write: once stopping, it is given up, or an
+        # interrupt would wait out a whole index rebuild (CI kills the job long before).
+        sleep, stopping = self.sleep, threading.Event()
+        self.sleep = functools.partial(_settling, sleep, stopping)
+        try:
+            for kind in KINDS.values():
+                changes = [c for c in plan.changes if c.kind == kind.kind]
+                self._run_kind(kind, changes, pool, ran, stopping)
+        except (KeyboardInterrupt, ReconcileError) as exc:
+            ran.stopped = exc
+        finally:
+            pool.shutdown(wait=False)  # its work is done or cancelled by now
+            self.sleep = sleep
+        return ran
+
+    def _run_kind(
+        self,
+        kind: Kind,
+        changes: list[Change],
+        pool: ThreadPoolExecutor,
+        ran: Ran,
+        stopping: threading.Event,
+    ) -> None:
+        # Changes of one kind are independent of each other; the client's shared rate limit
+        # and concurrency cap still pace what reaches the API.
+        # Every future exists before any change starts, so an interrupt landing between two
+        # submissions cannot lose track of one that already runs.
+        futures: list[Future[Outcome]] = [Future() for _ in changes]
+        try:
+            for change, future in zip(changes, futures, strict=True):
+                pool.submit(self._claimed, future, kind, change)
+            for future in futures:
+                future.result()  # a stop (or a bug) in any change is raised here
+        finally:
+            # A write in flight cannot stop halfway: wait for those, start no more.
+            stopping.set()
+            for future in futures:
+                future.cancel()
+            wait(futures)
+            stopping.clear()
+            ran.collect(changes, futures)
+
+    def _claimed(self, future: Future[Outcome], kind: Kind, change: Change) -> None:
+        if not future.set_running_or_notify_cancel():
+            return  # cancelled before it started
+        try:
+            future.set_result(self._announced(kind, change))
+        except BaseException as exc:  # handed to the main thread, which decides
+            future.set_exception(exc)
 
     def _announced(self, kind: Kind, change: Change) -> Outcome:
         outcome = self._one(kind, change)
@@ -296,14 +375,16 @@ class Applier:
         self.audit.event("change.result", **fields)
 
 
-def summary(outcomes: Sequence[Outcome]) -> str:
+def summary(outcomes: Sequence[Outcome], not_started: Sequence[Change] = ()) -> str:
     done = {a: sum(o.ok and o.change.action is a for o in outcomes) for a in Action}
     failed = [o for o in outcomes if not o.ok]
+    left = f", {len(not_started)} not started" if not_started else ""
     line = (
         f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
-        f"{done[Action.DELETE]} deleted, {len(failed)} failed."
+        f"{done[Action.DELETE]} deleted, {len(failed)} failed{left}."
     )
     details = [
         f"  {o.status}: {o.change.kind} {o.change.name!r}: {visible(o.detail)}" for o in failed
     ]
+    details += [f"  not started: {c.kind} {c.name!r}" for c in not_started]
     return "\n".join([line, *details])

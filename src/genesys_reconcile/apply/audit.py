@@ -20,18 +20,31 @@ from typing import IO, Any
 
 import structlog
 
+from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.log import redact_event
 
 DEFAULT_PATH = Path(".reconcile") / "audit.jsonl"
 
 
+class AuditUnwritable(ReconcileError):
+    """The trail cannot be written: no change may start without its intent on record."""
+
+    def __init__(self, path: Path, error: OSError, event: str = "") -> None:
+        super().__init__(f"cannot write the audit trail {path}: {error.strerror or error}")
+        self.event = event  # the event that failed, if any
+
+
 class Audit:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         _finish_last_line(path)
         self.run_id = str(uuid.uuid4())
-        self.handle: IO[str] = path.open("a", encoding="utf-8")
+        self.failed = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle: IO[str] = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise AuditUnwritable(path, exc) from None
         self.lock = threading.Lock()
         self.log = structlog.wrap_logger(
             structlog.WriteLogger(self.handle),
@@ -45,12 +58,20 @@ class Audit:
 
     def event(self, event: str, /, **fields: Any) -> None:
         with self.lock:  # changes apply in parallel; their lines must not interleave
-            self.log.msg(event, **fields)
-            self.handle.flush()
-            os.fsync(self.handle.fileno())  # on disk before the next mutation
+            try:
+                self.log.msg(event, **fields)
+                self.handle.flush()
+                os.fsync(self.handle.fileno())  # on disk before the next mutation
+            except OSError as exc:
+                self.failed = True
+                raise AuditUnwritable(self.path, exc, event) from None
 
     def close(self) -> None:
-        self.handle.close()
+        try:
+            self.handle.close()
+        except OSError as exc:
+            if not self.failed:  # else already reported; closing retries the same write
+                raise AuditUnwritable(self.path, exc) from None
 
     def __enter__(self) -> Audit:
         return self

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from genesys_reconcile.apply.applier import Applier, Outcome
-from genesys_reconcile.apply.audit import Audit, run_context
+from genesys_reconcile.apply.audit import Audit, AuditUnwritable, run_context
 from genesys_reconcile.apply.interrupted import settle, unsettled
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
-from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.genesys.regions import checked_url
@@ -29,13 +29,16 @@ from genesys_reconcile.settings import Settings
 @dataclass
 class Applied:
     outcomes: list[Outcome]
-    drifted: list[Change]  # applied, yet read back different
-    vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
+    not_started: list[Change] = field(default_factory=list)
+    stopped: KeyboardInterrupt | ReconcileError | None = None  # what cut the run short
     settled: list[str] = field(default_factory=list)  # what stopped runs left, now recorded
+    drifted: list[Change] = field(default_factory=list)  # applied, yet read back different
+    vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
 
     @property
     def ok(self) -> bool:
-        return all(o.ok for o in self.outcomes) and not self.drifted and not self.vanished
+        held = not self.drifted and not self.vanished and not self.not_started
+        return held and all(o.ok for o in self.outcomes)
 
     def read_back(self) -> list[str]:
         """One line per applied change the org does not hold as planned."""
@@ -103,28 +106,39 @@ def apply_plan(
                 client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
             )
             applier.progress, applier.waiting = progress.finished, progress.waiting
-            outcomes = applier.run(ready.plan)
+            ran = applier.run(ready.plan)
         finally:
             progress.close()
             if hooks:
                 hooks.close()
-        applied = read_back(client, ready, selection, outcomes)
-        done = sum(o.ok for o in outcomes)
-        audit.event(
-            "run.end",
-            applied=done,
-            failed=len(outcomes) - done,
-            readBackMismatches=len(applied.drifted) + len(applied.vanished),
-        )
-    applied.settled = settled
+        applied = Applied(ran.outcomes, ran.not_started, ran.stopped, settled)
+        if applied.stopped is None:
+            try:
+                read_back(client, ready, selection, applied)
+            except KeyboardInterrupt as exc:  # all was applied; only the read-back is cut short
+                applied.stopped = exc
+        if not isinstance(applied.stopped, AuditUnwritable):  # else there is nowhere to record it
+            audit.event("run.end", **_totals(applied))
     return applied
 
 
+def _totals(applied: Applied) -> dict[str, int | bool]:
+    """The run's end, as `run.end` records it."""
+    done = sum(o.ok for o in applied.outcomes)
+    return {
+        "applied": done,
+        "failed": len(applied.outcomes) - done,
+        "notStarted": len(applied.not_started),
+        "readBackMismatches": len(applied.drifted) + len(applied.vanished),
+        "interrupted": isinstance(applied.stopped, KeyboardInterrupt),
+    }
+
+
 def read_back(
-    client: GenesysClient, ready: Planned, selection: Selection, outcomes: list[Outcome]
-) -> Applied:
-    """The outcomes, with what a fresh read of the org says of the applied ones: each resource
-    applied must still exist, by its id, and plan no change."""
+    client: GenesysClient, ready: Planned, selection: Selection, applied: Applied
+) -> None:
+    """What a fresh read of the org says of the applied changes: each resource applied must
+    still exist, by its id, and plan no change."""
     live = LiveState(client)
     # The resources as they were applied: the org is compared with what was written, and a
     # resource gone from the org is a finding, not a file that no longer validates.
@@ -134,12 +148,11 @@ def read_back(
         targets=[selector(t) for t in selection.targets],
         excludes=[selector(e) for e in selection.excludes],
     )
-    done = [o for o in outcomes if o.ok]
-    vanished = [o.change for o in done if not _exists(o, live)]
-    gone = {(c.kind, c.name) for c in vanished}
+    done = [o for o in applied.outcomes if o.ok]
+    applied.vanished = [o.change for o in done if not _exists(o, live)]
+    gone = {(c.kind, c.name) for c in applied.vanished}
     held = {(o.change.kind, o.change.name) for o in done} - gone
-    drifted = [c for c in again.changes if (c.kind, c.name) in held]
-    return Applied(outcomes, drifted, vanished)
+    applied.drifted = [c for c in again.changes if (c.kind, c.name) in held]
 
 
 def _exists(outcome: Outcome, live: LiveState) -> bool:

@@ -138,7 +138,9 @@ class Transport:
             outcome = self._send(
                 method, url, path, attempt, params=params, json=body, headers=headers
             )
-            if isinstance(outcome, httpx.Response) and outcome.status_code == 401 and not refreshed:
+            if isinstance(outcome, httpx.Response) and outcome.status_code == 401:
+                if refreshed:  # not the credentials: the token endpoint just accepted them
+                    raise self.tokens.expired_at_once(_error(method, path, outcome))
                 self.tokens.invalidate(token)  # revoked or expired early: one fresh token
                 refreshed = True
                 attempt -= 1
@@ -238,16 +240,29 @@ class _TokenSource:
         self.lock = threading.Lock()
         self.token: str | None = None
         self.renew_at = 0.0
+        self.lifetime = 0.0  # as the login server granted the last token, s
 
     def get(self) -> str:
         with self.lock:
             if self.token is None or self.transport.clock() >= self.renew_at:
                 self.token, lifetime = self._fetch()
                 register(self.token)
+                self.lifetime = lifetime
                 # Renew early, by a tenth of the lifetime up to a minute, so no request carries
                 # a token that expires on the way.
                 self.renew_at = self.transport.clock() + lifetime - min(60.0, lifetime * 0.1)
             return self.token
+
+    def expired_at_once(self, refused: GenesysError) -> GenesysError:
+        """A token refused right after it was granted: its lifetime, not the credentials."""
+        return GenesysError(
+            refused.method,
+            refused.path,
+            f"a token just granted was refused: {_expired(self.lifetime)}",
+            status=refused.status,
+            code=refused.code,
+            correlation_id=refused.correlation_id,
+        )
 
     def invalidate(self, token: str) -> None:
         with self.lock:
@@ -269,11 +284,14 @@ class _TokenSource:
             if isinstance(outcome, httpx.Response) and outcome.status_code == 200:
                 answer = _json(outcome, "POST", "/oauth/token")
                 try:
-                    return str(answer["access_token"]), float(answer["expires_in"])
+                    token, lifetime = str(answer["access_token"]), float(answer["expires_in"])
                 except (KeyError, TypeError, ValueError):
                     raise GenesysError(
                         "POST", "/oauth/token", "the token answer has no token"
                     ) from None
+                if lifetime <= 0:
+                    raise GenesysError("POST", "/oauth/token", _expired(lifetime))
+                return token, lifetime
             if isinstance(outcome, httpx.Response) and outcome.status_code in (400, 401, 403):
                 raise Unauthorized(
                     "POST",
@@ -291,6 +309,13 @@ class _TokenSource:
                 raise failure
             transport.sleep(delay)
         raise AssertionError("unreachable")  # the loop raises on its last attempt
+
+
+def _expired(lifetime: float) -> str:
+    return (
+        f"the token expired immediately (granted for {lifetime:g} s); "
+        "check the token lifetime the login server grants"
+    )
 
 
 def _answer(response: httpx.Response) -> Answer:
