@@ -89,7 +89,7 @@ def test_warnings_fail_only_with_strict(run, in_cli_fixtures) -> None:
 def test_text_is_plain_when_not_a_terminal_and_with_no_color(
     run, in_cli_fixtures, monkeypatch
 ) -> None:
-    monkeypatch.setattr("genesys_reconcile.cli.use_color", lambda stream: True)
+    monkeypatch.setattr("genesys_reconcile.cli.checks.use_color", lambda stream: True)
     assert "\x1b[31m" in run("validate", ".").out
     monkeypatch.undo()
     monkeypatch.chdir(FIXTURES / "cli")
@@ -97,7 +97,7 @@ def test_text_is_plain_when_not_a_terminal_and_with_no_color(
 
 
 def test_no_color_overrides_a_terminal(monkeypatch) -> None:
-    from genesys_reconcile.cli import use_color
+    from genesys_reconcile.cli.group import use_color
 
     class Terminal:
         def isatty(self) -> bool:
@@ -158,7 +158,7 @@ def test_an_internal_error_exits_3_with_a_log_and_no_traceback(run, monkeypatch)
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("genesys_reconcile.cli.validate", broken)
+    monkeypatch.setattr("genesys_reconcile.cli.checks.validate", broken)
     result = run("validate", ".")
     assert result.code == 3
     assert result.err.startswith("internal error (RuntimeError); details in ")
@@ -196,7 +196,7 @@ def test_every_mistake_in_reconcile_yaml_is_named_with_its_line(
     assert result.code == 1
     assert result.err == (
         "error: reconcile.yaml:1:1: unknown property 'pathz'; did you mean 'paths'?\n"
-        "reconcile.yaml:4:5: 'seconds' is not one of: number, text\n"
+        "error: reconcile.yaml:4:5: 'seconds' is not one of: number, text\n"
     )
 
 
@@ -204,3 +204,10 @@ def test_a_named_config_file_must_exist(run, tmp_path: Path, monkeypatch) -> Non
     monkeypatch.chdir(tmp_path)
     result = run("--config", "other.yaml", "validate")
     assert (result.code, result.err) == (1, "error: configuration file not found: other.yaml\n")
+
+
+def test_an_error_line_shows_control_characters_escaped(run, repo) -> None:
+    result = run("plan", "--sandbox", "--target", "Segment\x1b[2J\n::error::forged/x")
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\n::error" not in result.err
+    assert result.err.startswith("error: 'Segment\\x1b[2J\\n::error::forged/x' is not KIND/NAME")

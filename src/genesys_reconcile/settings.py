@@ -14,6 +14,7 @@ from typing import Any
 from genesys_reconcile.errors import ConfigError, ManifestError
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import load_file
+from genesys_reconcile.text_safety import visible
 
 CONFIG_FILE = "reconcile.yaml"
 DEFAULT_PATHS = ("segments", "campaigns")
@@ -69,5 +70,9 @@ def _read_config(path: Path) -> dict[str, Any]:
         raise ConfigError(exc.message, exc.location) from None
     findings = schema_findings("reconcile-config.schema.json", document.data)
     if findings:
-        raise ConfigError("\n".join(f"{document.locate(f.path)}: {f.message}" for f in findings))
+        # Every finding, each on a line of its own; the error itself is one line.
+        lines = [f"{document.locate(f.path)}: {visible(f.message)}" for f in findings]
+        error = ConfigError(lines[-1])
+        error.preface = "\n".join(f"error: {line}" for line in lines[:-1])
+        raise error
     return document.data
