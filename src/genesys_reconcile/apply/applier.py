@@ -99,7 +99,7 @@ def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds
     elif not stopping.is_set():
         sleep(seconds)
     if stopping.is_set():
-        raise ChangeFailed("stopped before it was ready; the change itself was written")
+        raise Stopped("the run stopped before it was ready")
 
 
 def _unrecorded(error: BaseException | None) -> bool:
@@ -109,6 +109,10 @@ def _unrecorded(error: BaseException | None) -> bool:
 
 class ChangeFailed(Exception):
     """A change that cannot go on; its message is the reason recorded and shown."""
+
+
+class Stopped(ChangeFailed):
+    """The run is stopping while a resource settles: the wait is given up."""
 
 
 class Stale(ChangeFailed):
@@ -206,20 +210,29 @@ class Applier:
         start = time.perf_counter()
         try:
             written = self._execute(kind, change)
-            # The write's answer, before waits read again; none when a read settled it.
-            answered = None if written.detail else self.client.last_answer()
+        except (GenesysError, ChangeFailed) as exc:
+            return self._failed(change, start, exc)
+        # The write's answer, before waits read again; none when a read settled it.
+        answered = None if written.detail else self.client.last_answer()
+        try:
             if written.entity is not None:
                 self._wait_settled(kind, change, written.entity)
+        except Stopped:
+            # The write was made: it is applied (and announced); only the wait was given up.
+            written = written._replace(detail="written; the run stopped before it was ready")
         except (GenesysError, ChangeFailed) as exc:
-            status = "stale" if isinstance(exc, Stale) else "failed"
-            self._result(change, status, start, error=exc)
-            self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}: {exc}")
-            return Outcome(change, status, str(exc))
+            return self._failed(change, start, exc)
         status, entity, detail = written
         self._result(change, status, start, entity=entity, answered=answered, detail=detail)
         how = f" ({detail})" if detail else ""
         self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}{how}")
         return Outcome(change, status, detail, id=str(entity["id"]) if entity else change.id)
+
+    def _failed(self, change: Change, start: float, error: Exception) -> Outcome:
+        status = "stale" if isinstance(error, Stale) else "failed"
+        self._result(change, status, start, error=error)
+        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}: {error}")
+        return Outcome(change, status, str(error))
 
     def _execute(self, kind: Kind, change: Change) -> Written:
         if change.action is Action.CREATE:
