@@ -20,6 +20,7 @@ from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
+from tests.apply.test_killed import KilledAfterFirstResult
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -275,22 +276,11 @@ def test_a_saved_plan_is_refused_when_the_files_changed_since(run, repo: Path) -
 def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
     run, repo: Path, client: GenesysClient, clock: FakeClock
 ) -> None:
-    class StopAfterFirstResult(Audit):
-        stopped = False
-
-        def event(self, event: str, /, **fields: Any) -> None:
-            if self.stopped:
-                raise KeyboardInterrupt  # a killed process writes nothing more
-            super().event(event, **fields)
-            if event == "change.result":
-                self.stopped = True
-                raise KeyboardInterrupt  # as if the process were killed here
-
     settings = load_settings()
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
     plan = make_plan(report.resources, live)
-    with StopAfterFirstResult(repo / "audit.jsonl") as audit:
+    with KilledAfterFirstResult(repo / "audit.jsonl") as audit:
         ran = Applier(
             client, live, report.resources, audit, clock=clock, sleep=clock.advance, parallel=1
         ).run(plan)

@@ -13,6 +13,17 @@ import pytest
 from tests.processes import COMMAND, audit_events, reconcile, served, wait_for
 
 
+def applying(env: dict[str, str], audit: Path) -> subprocess.Popen[str]:
+    """`reconcile apply --auto-approve` started in the background, its audit trail at `audit`."""
+    return subprocess.Popen(
+        [*COMMAND, "apply", "--auto-approve", "--audit-log", str(audit)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize(
     ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["term", "int"]
 )
@@ -21,13 +32,7 @@ def test_a_signal_mid_apply_finishes_what_started_and_records_it(
 ) -> None:
     audit = repo / "audit.jsonl"
     with served("--latency", "300") as env:
-        apply = subprocess.Popen(
-            [*COMMAND, "apply", "--auto-approve", "--audit-log", str(audit)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        apply = applying(env, audit)
         wait_for(lambda: any(e["event"] == "change.intent" for e in audit_events(audit)))
         apply.send_signal(signum)
         out, err = apply.communicate(timeout=60)
@@ -75,13 +80,7 @@ def test_a_signal_outside_apply_exits_at_once_with_one_line(
 def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
     audit = repo / "audit.jsonl"
     with served("--index-delay", "120") as env:
-        apply = subprocess.Popen(
-            [*COMMAND, "apply", "--auto-approve", "--audit-log", str(audit)],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        apply = applying(env, audit)
         wait_for(  # both campaigns written or being written, then waiting for their index
             lambda: (
                 [
