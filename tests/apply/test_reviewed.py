@@ -199,3 +199,20 @@ def test_cached_analytics_of_one_org_are_never_shown_for_another(
     assert first.code == cached.code == fresh.code == 0
     assert first.out != fresh.out  # the two orgs' data differ
     assert cached.out == fresh.out
+
+
+def test_a_plan_applied_again_or_after_part_of_it_was_applied_converges(
+    run, repo: Path, saved: Plan
+) -> None:
+    # Part of the plan made already, as by an earlier run of it that was stopped.
+    first = run("apply", "--sandbox", "--auto-approve", "--target", "AnalyticsSegment/Long*")
+    assert first.code == 0
+    rest = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert rest.code == 0, rest.err
+    assert rest.err.startswith("already in the org: + AnalyticsSegment 'Long Holds in Support'\n")
+    assert rest.err.count("already in the org: ") == 1
+    assert rest.out.endswith("Apply: 1 created, 3 updated, 0 deleted, 0 failed.\n")
+    again = run("apply", "plan.json", "--sandbox", "--auto-approve")
+    assert again.code == 0, again.err
+    assert again.err.count("already in the org: ") == 5
+    assert run("plan", "--sandbox", "--detailed-exitcode").code == 0

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from genesys_reconcile.apply.audit import Audit, AuditUnwritable
-from genesys_reconcile.apply.interrupted import after_digest
+from genesys_reconcile.apply.holding import after_digest
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient

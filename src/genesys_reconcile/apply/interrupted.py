@@ -11,28 +11,18 @@ exactly one result, so no change is lost or counted twice.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.holding import holds
 from genesys_reconcile.apply.webhooks import Webhooks
-from genesys_reconcile.kinds import KINDS
-from genesys_reconcile.plan.planner import differences
 from genesys_reconcile.plan.run import Planned
 
 CONFIRMED = "an earlier run stopped before recording it; the org holds it, read again"
 NOT_MADE = "an earlier run stopped before recording it; the org does not hold it"
-
-
-def after_digest(after: dict[str, Any] | None) -> str | None:
-    """What a change would make, in brief: an intent records it, to be recognised later."""
-    if after is None:
-        return None
-    canonical = json.dumps(after, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,7 +62,9 @@ def settle(audit: Audit, ready: Planned, webhooks: Webhooks | None) -> list[str]
     """Record a result for each unsettled intent; one line for people per intent."""
     lines = []
     for intent in unsettled(audit.path):
-        ident, held = _held(intent, ready)
+        ident, held = holds(
+            ready, intent.kind, intent.name, intent.action, intent.id, intent.digest
+        )
         fields: dict[str, Any] = {
             "kind": intent.kind,
             "name": intent.name,
@@ -91,27 +83,6 @@ def settle(audit: Audit, ready: Planned, webhooks: Webhooks | None) -> list[str]
     if lines and webhooks:
         webhooks.wake()
     return lines
-
-
-def _held(intent: Intent, ready: Planned) -> tuple[str | None, bool]:
-    """The resource's id, and whether the org holds what the intent would have made."""
-    kind = KINDS.get(intent.kind)
-    if kind is None:
-        return intent.id, False
-    if intent.action == "delete":
-        return intent.id, kind.with_id(ready.live, intent.id) is None
-    entity = kind.named(ready.live, intent.name)
-    resource = next(
-        (r for r in ready.resources if (r.kind.kind, r.name) == (intent.kind, intent.name)), None
-    )
-    if entity is None or resource is None:
-        return intent.id, False
-    after = kind.desired(resource.document.data, ready.live)
-    if intent.digest is not None and intent.digest != after_digest(after):
-        return str(entity["id"]), False  # the files changed since: no claim either way
-    current = kind.current(entity, after, ready.live)
-    held = not differences(current, after) and kind.unconverged(entity) is None
-    return str(entity["id"]), held
 
 
 def _entry(line: str) -> dict[str, Any] | None:

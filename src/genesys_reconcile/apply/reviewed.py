@@ -4,7 +4,9 @@ A saved plan is a file anyone can edit and re-checksum, so apply trusts the repo
 org, not the file: it plans again from the same files (with this command's own --prune,
 --target and --exclude) against the org the credentials belong to, and applies a saved change
 only where the fresh plan makes exactly the same one. Everything else is refused by name, with
-the reason; a fresh change the reviewer never saw is not applied either.
+the reason; a fresh change the reviewer never saw is not applied either. A saved change the
+org already holds exactly (an earlier, interrupted run of the same plan made it) is done: so
+applying a plan again converges.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from genesys_reconcile.apply.holding import after_digest, holds
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.plan import document
@@ -27,7 +30,7 @@ def reviewed(
     plan_file: Path,
     selection: Selection,
     allow_partial: bool,
-    refused: Callable[[str], None],
+    say: Callable[[str], None],
 ) -> Planned:
     """The saved plan's changes that a fresh plan still makes identically, ready to apply."""
     saved, data = document.load(plan_file)
@@ -40,9 +43,11 @@ def reviewed(
     if document.input_digest(input_files(config)) != data["inputDigest"]:
         raise ReconcileError("the files changed since the plan was made; plan again")
     fresh = planned(config, client, selection)
-    kept, refusals = matching(saved.changes, fresh.plan.changes, selection)
+    kept, held, refusals = matching(saved.changes, fresh, selection)
+    for change in held:
+        say(f"already in the org: {change.action.sign} {change.kind} {change.name!r}")
     for change, reason in refusals:
-        refused(f"refused: {change.action.sign} {change.kind} {change.name!r}: {reason}")
+        say(f"refused: {change.action.sign} {change.kind} {change.name!r}: {reason}")
     if refusals and not allow_partial:
         raise ReconcileError(
             f"{len(refusals)} planned change(s) do not hold; nothing was applied "
@@ -54,15 +59,21 @@ def reviewed(
 
 
 def matching(
-    saved: Sequence[Change], fresh: Sequence[Change], selection: Selection
-) -> tuple[list[Change], list[tuple[Change, str]]]:
-    """The fresh changes equal to saved ones, and each saved change refused with its reason."""
-    now = {(c.kind, c.name): c for c in fresh}
+    saved: Sequence[Change], fresh: Planned, selection: Selection
+) -> tuple[list[Change], list[Change], list[tuple[Change, str]]]:
+    """The fresh changes equal to saved ones; the saved changes the org already holds (an
+    earlier run of this plan made them); and each other saved change, with why it is refused."""
+    now = {(c.kind, c.name): c for c in fresh.plan.changes}
     kept: list[Change] = []
+    held: list[Change] = []
     refusals: list[tuple[Change, str]] = []
     seen: set[tuple[str, str]] = set()
     for change in saved:
         key = (change.kind, change.name)
+        if key not in seen and key not in now and _held(change, fresh):
+            seen.add(key)
+            held.append(change)
+            continue
         reason = "appears twice in the plan" if key in seen else _why_not(change, now.get(key))
         seen.add(key)
         if reason:
@@ -71,7 +82,7 @@ def matching(
             kept.append(now[key])
     if not selection.prune:
         refusals = [(c, _needs_prune(c, r)) for c, r in refusals]
-    return kept, refusals
+    return kept, held, refusals
 
 
 def _why_not(saved: Change, fresh: Change | None) -> str:
@@ -85,6 +96,13 @@ def _why_not(saved: Change, fresh: Change | None) -> str:
     if _compared(fresh) != _compared(saved):
         return "differs from what a fresh plan of the files would do; plan again"
     return ""
+
+
+def _held(change: Change, fresh: Planned) -> bool:
+    """Whether the org already holds exactly what the saved change would make."""
+    digest = after_digest(change.after)
+    action = change.action.value
+    return holds(fresh, change.kind, change.name, action, change.id, digest)[1]
 
 
 def _compared(change: Change) -> str:

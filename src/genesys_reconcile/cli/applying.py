@@ -93,7 +93,7 @@ def apply_command(
     secret = webhook_secret(config)  # before anything starts: a missing one changes nothing
     with run_lock(audit_log), connect(config, sandbox=sandbox) as client:
         if plan_file:
-            ready = reviewed(config, client, plan_file, chosen, allow_partial, refused=to_stderr)
+            ready = reviewed(config, client, plan_file, chosen, allow_partial, say=to_stderr)
         else:
             ready = planned(config, client, chosen)
         if not pipes.echoed(text.render(ready.plan, color), color):
