@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from genesys_reconcile.apply.applier import Applier, Outcome
+from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
+from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState

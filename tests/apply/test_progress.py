@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from genesys_reconcile.apply.applier import Outcome, summary
+from genesys_reconcile.apply.outcomes import Outcome, summary
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.plan.model import Action, Change
 from tests.hostile import hidden

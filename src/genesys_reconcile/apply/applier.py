@@ -27,8 +27,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from genesys_reconcile.apply.audit import Audit, AuditUnwritable
+from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.holding import after_digest
+from genesys_reconcile.apply.outcomes import Outcome, Ran
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
@@ -44,19 +45,6 @@ from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.validation import Resource
 from genesys_reconcile.plan.model import Action, Change, Plan
 from genesys_reconcile.plan.planner import differences
-from genesys_reconcile.text_safety import visible
-
-
-@dataclass(frozen=True)
-class Outcome:
-    change: Change
-    status: str  # applied | adopted | failed | stale | unknown
-    detail: str = ""
-    id: str | None = None  # the resource's id after the change
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("applied", "adopted")
 
 
 class Written(NamedTuple):
@@ -69,29 +57,6 @@ class Written(NamedTuple):
 CONFIRMED = "the answer was lost or the write refused; reading it again found the change made"
 
 
-@dataclass
-class Ran:
-    """What a run did: the outcomes of the changes that finished, in plan order, the changes
-    it never started, and what stopped it early, if anything did."""
-
-    outcomes: list[Outcome]
-    not_started: list[Change]
-    stopped: KeyboardInterrupt | ReconcileError | None = None
-
-    def collect(self, changes: Sequence[Change], futures: Sequence[Future[Outcome]]) -> None:
-        for change, future in zip(changes, futures, strict=True):
-            error = None if future.cancelled() else future.exception()
-            if future.cancelled() or _unrecorded(error):
-                continue  # never started: it stays in not_started
-            self.not_started.remove(change)
-            if error is None:
-                self.outcomes.append(future.result())
-            else:  # it started, then the run stopped under it: what happened is unknown
-                reason = str(error) or type(error).__name__
-                detail = f"may or may not have taken effect; plan again to see ({reason})"
-                self.outcomes.append(Outcome(change, "unknown", detail))
-
-
 def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds: float) -> None:
     """A pause while a written resource settles, given up once the run is stopping."""
     if sleep is time.sleep:
@@ -100,11 +65,6 @@ def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds
         sleep(seconds)
     if stopping.is_set():
         raise Stopped("the run stopped before it was ready")
-
-
-def _unrecorded(error: BaseException | None) -> bool:
-    """A change whose intent could not be recorded was never sent."""
-    return isinstance(error, AuditUnwritable) and error.event == "change.intent"
 
 
 class ChangeFailed(Exception):
@@ -386,18 +346,3 @@ class Applier:
             action = change.action.value
             fields["webhook"] = self.webhooks.event(change.kind, change.name, action, ident, paths)
         self.audit.event("change.result", **fields)
-
-
-def summary(outcomes: Sequence[Outcome], not_started: Sequence[Change] = ()) -> str:
-    done = {a: sum(o.ok and o.change.action is a for o in outcomes) for a in Action}
-    failed = [o for o in outcomes if not o.ok]
-    left = f", {len(not_started)} not started" if not_started else ""
-    line = (
-        f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
-        f"{done[Action.DELETE]} deleted, {len(failed)} failed{left}."
-    )
-    details = [
-        f"  {o.status}: {o.change.kind} {o.change.name!r}: {visible(o.detail)}" for o in failed
-    ]
-    details += [f"  not started: {c.kind} {c.name!r}" for c in not_started]
-    return "\n".join([line, *details])

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_reconcile.apply.applier import Applier, Outcome
+from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit, AuditUnwritable, run_context
 from genesys_reconcile.apply.interrupted import settle, unsettled
+from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError, ReconcileError

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from genesys_reconcile import pipes
-from genesys_reconcile.apply.applier import summary
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.lock import run_lock
+from genesys_reconcile.apply.outcomes import summary
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.reviewed import reviewed
 from genesys_reconcile.apply.run import apply_plan, settle_earlier_runs, webhook_secret
