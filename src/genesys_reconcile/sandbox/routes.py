@@ -1,0 +1,103 @@
+"""Routing: the platform API the sandbox serves, from method and path template to handler,
+and what a request addresses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from genesys_reconcile.sandbox import outbound, segments, state
+from genesys_reconcile.sandbox.analytics import Analytics
+from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    template: str
+    handler: Handler
+    pattern: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.template) + r"\Z"
+        object.__setattr__(self, "pattern", re.compile(regex))
+
+
+Names = tuple[tuple[str, str], ...]
+
+
+@functools.lru_cache(maxsize=4)
+def _engine(seed: int, queues: Names, users: Names, campaigns: Names) -> Analytics:
+    # Kept between requests: the engine caches the days of conversations it generated.
+    def entities(names: Names) -> list[dict[str, str]]:
+        return [{"id": ident, "name": name} for ident, name in names]
+
+    return Analytics(seed, entities(queues), entities(users), entities(campaigns))
+
+
+def _analytics(query: str) -> Handler:
+    def handler(org: Org, request: Request) -> Response:
+        names = [
+            tuple((e["id"], e["name"]) for e in org.state.collection(c).values())
+            for c in ("queues", "users", "campaigns")
+        ]
+        engine = _engine(org.seed, *names)
+        return Response(200, getattr(engine, query)(request.body or {}))
+
+    return handler
+
+
+def _organization(org: Org, _: Request) -> Response:
+    return Response(200, state.public(org.state.organization))
+
+
+def _directory(collection: str) -> Handler:
+    def handler(org: Org, request: Request) -> Response:
+        return page(request, list(org.state.collection(collection).values()))
+
+    return handler
+
+
+API_ROUTES = (
+    Route("GET", segments.BASE, segments.list_segments),
+    Route("POST", segments.BASE, segments.create_segment),
+    Route("GET", segments.BASE + "/{id}", segments.get_segment),
+    Route("PATCH", segments.BASE + "/{id}", segments.patch_segment),
+    Route("DELETE", segments.BASE + "/{id}", segments.delete_segment),
+    Route("GET", "/api/v2/outbound/lists", outbound.list_lists),
+    Route("GET", "/api/v2/outbound/lists/{id}", outbound.get_list),
+    Route("GET", "/api/v2/outbound/campaigns", outbound.list_campaigns),
+    Route("GET", "/api/v2/outbound/campaigns/{id}", outbound.get_campaign),
+    Route("PATCH", "/api/v2/outbound/campaigns/{id}", outbound.patch_campaign),
+    Route("GET", "/api/v2/organizations/me", _organization),
+    Route("GET", "/api/v2/routing/queues", _directory("queues")),
+    Route("GET", "/api/v2/users", _directory("users")),
+    Route("POST", "/api/v2/analytics/conversations/aggregates/query", _analytics("aggregates")),
+    Route("POST", "/api/v2/analytics/conversations/details/query", _analytics("details")),
+)
+TOKEN_ROUTE = "/oauth/token"  # noqa: S105 (a path, not a password)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request addresses, found once for the journal and the dispatch."""
+
+    name: str  # the route's template, as the journal counts it; else the path itself
+    route: Route | None  # the route serving this method, if any
+    params: dict[str, str]
+    known_path: bool  # some route serves this path (with another method: 405, not 404)
+
+
+def target_of(method: str, path: str) -> Target:
+    if path == TOKEN_ROUTE:
+        return Target(path, None, {}, False)
+    name, known = path, False
+    for route in API_ROUTES:
+        found = route.pattern.match(path)
+        if found and route.method == method:
+            return Target(route.template, route, found.groupdict(), True)
+        if found and not known:
+            name, known = route.template, True
+    return Target(name, None, {}, known)
