@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from genesys_reconcile.genesys.regions import is_loopback
+from genesys_reconcile.loopback import is_loopback
 from genesys_reconcile.sandbox import outbound, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.errors import ApiError, bad_request
