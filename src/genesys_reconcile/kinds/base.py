@@ -22,6 +22,8 @@ class Span(Protocol):
     def days(self) -> float: ...
 
 
+# Generic in the window, so that a reader taking its own window type (the preview's `Window`)
+# fits without this layer knowing that type.
 SpanT = TypeVar("SpanT", bound=Span)
 SpanT_contra = TypeVar("SpanT_contra", bound=Span, contravariant=True)
 
