@@ -41,11 +41,11 @@ from typing import Any
 import generate
 from harness import SandboxProcess, reconcile, table, write_json
 
+from genesys_reconcile import validation
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.genesys.regions import endpoints
 from genesys_reconcile.genesys.transport import Policy, Transport
-from genesys_reconcile.manifest import validation
 from genesys_reconcile.manifest.yaml import load_file
 from genesys_reconcile.plan import text
 from genesys_reconcile.plan.planner import make_plan

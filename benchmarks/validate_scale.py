@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 from genesys_reconcile.errors import ManifestError
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.manifest.yaml import load_text
 from genesys_reconcile.settings import Settings
+from genesys_reconcile.validation import validate
 
 SEGMENT = """\
 # yaml-language-server: $schema=../schemas/analytics-segment.schema.json

@@ -16,11 +16,11 @@ from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
+from genesys_reconcile.validation import validate
 from tests.apply.test_killed import KilledAfterFirstResult
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import Api, FakeClock

@@ -14,10 +14,10 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit, AuditUnwritable
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
+from genesys_reconcile.validation import validate
 from tests.apply.test_apply import audit_lines, pending
 from tests.genesys.conftest import make_client
 from tests.processes import reconcile, served

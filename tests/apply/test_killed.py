@@ -17,13 +17,13 @@ from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import Secret
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.embedded import STATE_FILE
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
+from genesys_reconcile.validation import validate
 from tests.apply.test_webhooks import (
     APPLIED,
     NAMES,

@@ -9,10 +9,14 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 import pytest
 
 from genesys_reconcile.genesys import errors
 from genesys_reconcile.genesys.client import GenesysClient, _consistent
+from genesys_reconcile.genesys.regions import endpoints
+from genesys_reconcile.genesys.transport import Transport
+from genesys_reconcile.redaction import Secret
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.sandbox.server import SandboxServer
@@ -351,3 +355,19 @@ def test_an_answer_that_is_not_json_is_a_clear_error(
         errors.GenesysError, match="GET /api/v2/analytics/segments: the 200 answer is not JSON"
     ):
         client.list_segments()
+
+
+def test_a_client_reads_a_sandbox_mounted_in_process(sandbox: Sandbox, clock: FakeClock) -> None:
+    # No server and no port: httpx hands each request to the sandbox's WSGI app.
+    hosts = endpoints(api_url="http://localhost", login_url="http://localhost")
+    mounted = httpx.WSGITransport(app=sandbox)
+    transport = Transport(hosts, "reconcile-test", Secret(SECRET), http_transport=mounted)
+
+    with GenesysClient(transport) as client:
+        names = sorted(s["name"] for s in client.list_segments())
+
+    assert names == ["Abandoned Callbacks", "Short Voice Calls", "Voice Calls Over 5 Minutes Q3"]
+    assert [(e["method"], e["route"]) for e in sandbox.journal] == [
+        ("POST", "/oauth/token"),
+        ("GET", SEGMENTS),
+    ]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import ConfigError
-from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.regions import REGIONS, endpoints
 from genesys_reconcile.redaction import HIDDEN, Secret, redact
 from genesys_reconcile.settings import Settings

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from genesys_reconcile.manifest.discovery import discover
-from genesys_reconcile.manifest.validation import validate
 from genesys_reconcile.settings import Settings, load_settings
+from genesys_reconcile.validation import validate
 from tests.conftest import FIXTURES, ROOT
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))

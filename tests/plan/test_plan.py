@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from genesys_reconcile.genesys.connection import connect
+from genesys_reconcile.connection import connect
 from genesys_reconcile.kinds.analytics_segment import MANAGED
 from genesys_reconcile.manifest.yaml import load_file
 from genesys_reconcile.plan.document import checksum

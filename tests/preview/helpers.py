@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from genesys_reconcile.manifest.validation import Resource
 from genesys_reconcile.preview.run import load_segment
 from genesys_reconcile.sandbox.analytics import Analytics as DataSet
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.settings import Settings
+from genesys_reconcile.validation import Resource
 
 SEGMENT = """\
 kind: AnalyticsSegment

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from genesys_reconcile.genesys.connection import connect
+from genesys_reconcile.connection import connect
 from genesys_reconcile.manifest.yaml import load_file, load_text
 from genesys_reconcile.rules import expression as ex
 from genesys_reconcile.rules.compiler import (

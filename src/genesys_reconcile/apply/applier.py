@@ -42,9 +42,9 @@ from genesys_reconcile.genesys.errors import (
 )
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
-from genesys_reconcile.manifest.validation import Resource
 from genesys_reconcile.plan.model import Action, Change, Plan
 from genesys_reconcile.plan.planner import differences
+from genesys_reconcile.validation import Resource
 
 
 class Written(NamedTuple):

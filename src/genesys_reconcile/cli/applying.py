@@ -15,12 +15,12 @@ from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.reviewed import reviewed
 from genesys_reconcile.apply.run import apply_plan, settle_earlier_runs, webhook_secret
 from genesys_reconcile.cli.group import cli, selection, settings, to_stderr, use_color
+from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_FAILURE,
     EXIT_OK,
     ReconcileError,
 )
-from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.plan import text
 from genesys_reconcile.plan.model import Change
 from genesys_reconcile.plan.run import (

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from genesys_reconcile.cli.group import cli, settings, use_color
+from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_FAILURE,
     EXIT_OK,
 )
-from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest import diagnostics
-from genesys_reconcile.manifest.validation import validate
+from genesys_reconcile.validation import validate
 
 
 @cli.command(name="validate")

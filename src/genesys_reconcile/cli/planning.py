@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from genesys_reconcile.cli.group import cli, selection, settings, use_color
+from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
     EXIT_OK,
 )
 from genesys_reconcile.files import write_atomically
 from genesys_reconcile.genesys.client import GenesysClient
-from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.plan import document, markdown, text
 from genesys_reconcile.plan.run import (
     IMPACT_QUERIES,

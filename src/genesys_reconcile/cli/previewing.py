@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from genesys_reconcile.cli.group import cli, settings
+from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_OK,
     ConfigError,
 )
 from genesys_reconcile.files import write_atomically
-from genesys_reconcile.genesys.connection import connect
 from genesys_reconcile.preview.anomalies import Baseline
 from genesys_reconcile.preview.cache import DEFAULT_TTL, Cache
 from genesys_reconcile.preview.cache import DIRECTORY as CACHE_DIRECTORY

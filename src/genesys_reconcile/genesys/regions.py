@@ -7,11 +7,11 @@ loopback, where the sandbox runs.
 from __future__ import annotations
 
 import difflib
-import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.loopback import is_loopback
 
 DEFAULT_REGION = "mypurecloud.com"
 REGIONS = (
@@ -73,12 +73,3 @@ def checked_url(url: str, name: str) -> str:
     if parts.query or parts.fragment or parts.username:
         raise ConfigError(f"{name} must be a base URL without credentials, query or fragment")
     return url.rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

@@ -97,7 +97,10 @@ class Transport:
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
         rng: random.Random | None = None,
+        http_transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`http_transport` replaces the network, such as `httpx.WSGITransport(app=Sandbox())`
+        to reach a sandbox in this process: everything above the sockets stays the same."""
         self.endpoints = endpoints
         self.policy = policy or Policy()
         self.clock, self.sleep = clock, sleep
@@ -107,6 +110,7 @@ class Transport:
             limits=httpx.Limits(max_connections=self.policy.concurrency),
             headers={"User-Agent": f"genesys-reconcile/{__version__}"},
             follow_redirects=False,
+            transport=http_transport,
         )
         self.limiter = RateLimiter(self.policy.rate_per_minute, clock, sleep)
         self.slots = threading.BoundedSemaphore(self.policy.concurrency)

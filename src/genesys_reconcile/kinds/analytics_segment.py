@@ -11,22 +11,11 @@ from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds.base import Kind, is_number, mappings
+from genesys_reconcile.kinds.base import Kind, Selections, SpanT, is_number, iso, mappings
+from genesys_reconcile.kinds.segment_fields import BUILTIN_FIELDS
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
-from genesys_reconcile.preview.query import Window, iso
-from genesys_reconcile.preview.source import Analytics, matched
 from genesys_reconcile.settings import Settings
 
-# The field paths the analytics API accepts, with their types: a metric is a number (durations
-# in seconds), a dimension is text. `segments.fields` in reconcile.yaml adds more.
-BUILTIN_FIELDS: Mapping[str, str] = {
-    "conversation.channel": "text",
-    "conversation.metrics.callDuration": "number",
-    "conversation.metrics.holdDuration": "number",
-    "conversation.metrics.wrapUpDuration": "number",
-    "queue.name": "text",
-    "user.name": "text",
-}
 MAX_WINDOW = timedelta(days=180)
 
 _ORDERING = {"GREATERTHAN", "GREATERTHANOREQUAL", "LESSTHAN", "LESSTHANOREQUAL"}
@@ -80,8 +69,8 @@ class AnalyticsSegment(Kind):
         self,
         data: dict[str, Any],
         entity: dict[str, Any] | None,
-        analytics: Analytics,
-        window: Window,
+        analytics: Selections[SpanT],
+        window: SpanT,
     ) -> str | None:
         # Same window on both sides, so the numbers differ only by what the filters select.
         before = entity.get("query") if entity else None
@@ -91,11 +80,11 @@ class AnalyticsSegment(Kind):
         def where(index: int) -> str:
             return f"predicate {index + 1}"
 
-        after = matched(analytics, data["query"], window, where)
+        after = analytics.matched(data["query"], window, where)
         line = f"matches {after:,} conversations in the last {window.days:g} days"
         if not isinstance(before, dict):
             return line
-        was = matched(analytics, before, window, where)
+        was = analytics.matched(before, window, where)
         change = f", {(after - was) / was:+.0%}" if was else ""
         return f"{line} (was {was:,}{change})"
 

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar, TypeGuard
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Protocol, TypeGuard, TypeVar
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
-from genesys_reconcile.preview.query import Window
-from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
+
+
+class Span(Protocol):
+    """The interval an impact line counts conversations in."""
+
+    @property
+    def days(self) -> float: ...
+
+
+# Generic in the window, so that a reader taking its own window type (the preview's `Window`)
+# fits without this layer knowing that type.
+SpanT = TypeVar("SpanT", bound=Span)
+SpanT_contra = TypeVar("SpanT_contra", bound=Span, contravariant=True)
+
+
+class Selections(Protocol[SpanT_contra]):
+    """What impact lines read from the org's analytics (the preview's reader is one); a kind
+    knows its queries, never how they are sent or cached."""
+
+    def matched(
+        self, query: Mapping[str, Any], window: SpanT_contra, where: Callable[[int], str]
+    ) -> int:
+        """How many conversations a segment query selects in `window`; `where(i)` names
+        predicate i's place in errors."""
+        ...
 
 
 class Kind(ABC):
@@ -77,8 +101,8 @@ class Kind(ABC):
         self,
         data: dict[str, Any],
         entity: dict[str, Any] | None,
-        analytics: Analytics,
-        window: Window,
+        analytics: Selections[SpanT],
+        window: SpanT,
     ) -> str | None:
         """What creating (`entity` None) or updating the resource does to the data it selects
         over `window`, as one line for the plan; None when there is nothing to say."""
@@ -134,6 +158,11 @@ def mappings(container: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for index, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, dict):
             yield index, item
+
+
+def iso(moment: datetime) -> str:
+    """An instant as the API and the outputs spell it: UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_number(value: Any) -> TypeGuard[int | float]:

@@ -1,1 +1,1 @@
-"""Desired-state files: safe YAML loading with positions, schema and semantic checks."""
+"""Desired-state files: safe YAML loading with positions, discovery, schemas and diagnostics."""

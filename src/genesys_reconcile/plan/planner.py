@@ -13,8 +13,8 @@ from deepdiff import DeepDiff
 
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
-from genesys_reconcile.manifest.validation import Resource
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
+from genesys_reconcile.validation import Resource
 
 
 def make_plan(

@@ -12,15 +12,14 @@ from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
-from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.manifest.discovery import discover
-from genesys_reconcile.manifest.validation import Report, Resource, validate
 from genesys_reconcile.plan.model import Action, Change, Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.preview.query import Window
 from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.settings import Settings
+from genesys_reconcile.validation import InvalidFiles, Resource, validate
 
 _log = log.get("plan")
 
@@ -42,16 +41,6 @@ class Selection:
     prune: bool = False
     targets: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
-
-
-class InvalidFiles(ReconcileError):
-    """Files that do not hold against the org; the diagnostics go before the one-line error."""
-
-    def __init__(
-        self, report: Report, message: str = "the files are invalid; nothing was planned"
-    ) -> None:
-        super().__init__(message)
-        self.preface = diagnostics.render_text(report.diagnostics, report.files, color=False)
 
 
 IMPACT_SINCE = "7d"  # the window impact lines count conversations in

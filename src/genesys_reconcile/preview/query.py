@@ -1,11 +1,11 @@
 """A segment's query as Genesys Cloud analytics queries: the aggregates body and details filters.
 
 A segment speaks in field paths (`queue.name`, `conversation.metrics.callDuration`, seconds);
-the analytics API speaks in dimensions and metrics (`queueId`, `tHandle`, milliseconds). `FIELDS`
-is the one table between them, documented in the README. Translation goes through `Term`s: one
-per segment predicate, each a list of alternatives (a NOTEQUAL has several, because the API can
-only match), so the same terms build both the aggregates `filter` and the details query's
-conversation and segment filters.
+the analytics API speaks in dimensions and metrics (`queueId`, `tHandle`, milliseconds).
+`kinds.segment_fields.FIELDS` is the one table between them, documented in the README.
+Translation goes through `Term`s: one per segment predicate, each a list of alternatives (a
+NOTEQUAL has several, because the API can only match), so the same terms build both the
+aggregates `filter` and the details query's conversation and segment filters.
 """
 
 from __future__ import annotations
@@ -15,51 +15,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from genesys_reconcile.errors import ReconcileError
-
-Level = Literal["conversation", "segment"]
+from genesys_reconcile.kinds.base import iso
+from genesys_reconcile.kinds.segment_fields import FIELDS, Field, Level
 
 
 class PreviewError(ReconcileError):
     """A segment the preview cannot translate, or a preview option that makes no sense."""
 
-
-@dataclass(frozen=True)
-class Field:
-    """How a segment field path reads in the analytics API."""
-
-    dimension: str | None = None  # the aggregates dimension, for text fields
-    metric: str | None = None  # the metric, for durations (the segment says seconds)
-    detail: str = ""  # the details query's dimension, when it differs from `dimension`
-    level: Level = "conversation"  # where a details query filters on it
-    lookup: str | None = None  # "queues" or "users": names are matched through their ids
-    values: tuple[str, ...] = ()  # every value a text field can take, when the API fixes them
-
-    @property
-    def name(self) -> str:
-        return self.dimension or self.metric or ""
-
-
-MEDIA_TYPES = ("voice", "chat", "email", "message", "callback")
-DIRECTIONS = ("inbound", "outbound")
-
-# The mapping from segment field paths to the analytics API. A path missing here cannot be
-# previewed, even when `segments.fields` in reconcile.yaml allows it in segments.
-FIELDS: Mapping[str, Field] = {
-    "conversation.channel": Field(dimension="mediaType", values=MEDIA_TYPES),
-    "conversation.direction": Field(
-        dimension="direction", detail="originatingDirection", values=DIRECTIONS
-    ),
-    "queue.name": Field(dimension="queueId", level="segment", lookup="queues"),
-    "user.name": Field(dimension="userId", level="segment", lookup="users"),
-    "conversation.metrics.callDuration": Field(metric="tHandle"),
-    "conversation.metrics.talkDuration": Field(metric="tTalk"),
-    "conversation.metrics.holdDuration": Field(metric="tHeld"),
-    "conversation.metrics.wrapUpDuration": Field(metric="tAcw"),
-    "conversation.metrics.waitDuration": Field(metric="tWait"),
-}
 
 GRANULARITY: Mapping[str, str] = {"hour": "PT1H", "day": "P1D", "week": "P1W", "month": "P1M"}
 DEFAULT_TIME_GROUP = "day"
@@ -92,11 +57,6 @@ class Window:
     @property
     def days(self) -> float:
         return (self.end - self.start) / timedelta(days=1)
-
-
-def iso(moment: datetime) -> str:
-    """An instant as the API and the outputs spell it: UTC, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def since(text: str, now: datetime) -> Window:

@@ -12,8 +12,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from genesys_reconcile.kinds.base import iso
 from genesys_reconcile.preview.anomalies import Anomaly
-from genesys_reconcile.preview.query import iso
 from genesys_reconcile.preview.report import Counts
 from genesys_reconcile.preview.run import Conversation, Conversations, Preview
 from genesys_reconcile.text_safety import visible

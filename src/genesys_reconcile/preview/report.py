@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from genesys_reconcile.preview.query import MEDIA_TYPES, Window, instant
+from genesys_reconcile.kinds.segment_fields import MEDIA_TYPES
+from genesys_reconcile.preview.query import Window, instant
 
 
 @dataclass(frozen=True)

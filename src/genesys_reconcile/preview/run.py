@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
-from genesys_reconcile.manifest.validation import Resource, validate
-from genesys_reconcile.plan.run import InvalidFiles
 from genesys_reconcile.preview.anomalies import Anomaly, Baseline, detect, period_of
 from genesys_reconcile.preview.query import (
     PreviewError,
@@ -23,6 +21,7 @@ from genesys_reconcile.preview.query import (
 from genesys_reconcile.preview.report import Bucket, Counts, Row, bucket_starts, normalise, total
 from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
+from genesys_reconcile.validation import InvalidFiles, Resource, validate
 
 DETAILS_MAX_DAYS = 31  # the longest interval a details query may span
 PAGE_SIZE = 100

@@ -39,6 +39,21 @@ class Analytics:
     def details(self, body: Mapping[str, Any]) -> dict[str, Any]:
         return self._query(DETAILS, body, self.client.conversation_details)
 
+    def matched(self, query: Mapping[str, Any], window: Window, where: Callable[[int], str]) -> int:
+        """How many conversations a segment query selects in `window`: one ungrouped query for
+        one count, with no granularity, so the answer is a single bucket."""
+        body = aggregates_body(query, terms(query, self.lookup, where), window)
+        del body["granularity"]
+        body.update(groupBy=[], metrics=["nOffered"])
+        answer = self.aggregates(body)
+        return sum(
+            int(m["stats"]["count"])
+            for result in answer.get("results", [])
+            for entry in result.get("data", [])
+            for m in entry.get("metrics", [])
+            if m.get("metric") == "nOffered"
+        )
+
     def _query(
         self, path: str, body: Mapping[str, Any], send: Callable[[Mapping[str, Any]], Any]
     ) -> dict[str, Any]:
@@ -61,21 +76,3 @@ class Analytics:
 
 class BudgetSpent(ReconcileError):
     """The reader sent as many queries as it was allowed."""
-
-
-def matched(
-    analytics: Analytics, query: Mapping[str, Any], window: Window, where: Callable[[int], str]
-) -> int:
-    """How many conversations a segment query selects in `window`: one ungrouped query for
-    one count, with no granularity, so the answer is a single bucket."""
-    body = aggregates_body(query, terms(query, analytics.lookup, where), window)
-    del body["granularity"]
-    body.update(groupBy=[], metrics=["nOffered"])
-    answer = analytics.aggregates(body)
-    return sum(
-        int(m["stats"]["count"])
-        for result in answer.get("results", [])
-        for entry in result.get("data", [])
-        for m in entry.get("metrics", [])
-        if m.get("metric") == "nOffered"
-    )

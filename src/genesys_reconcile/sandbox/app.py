@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from genesys_reconcile.genesys.regions import is_loopback
+from genesys_reconcile.loopback import is_loopback
 from genesys_reconcile.sandbox import auth, state
 from genesys_reconcile.sandbox.admin import ADMIN_ROUTES, AdminEndpoints
 from genesys_reconcile.sandbox.errors import ApiError

@@ -1,4 +1,7 @@
-"""Validation of a set of desired-state files: every reason, in every file, before failing."""
+"""Validation of a set of desired-state files: every reason, in every file, before failing.
+
+It stands above the kinds, whose checks it runs; the file formats it reads stand below them.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from genesys_reconcile.errors import ConfigError, Location, ManifestError
+from genesys_reconcile.errors import ConfigError, Location, ManifestError, ReconcileError
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
-from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
+from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity, render_text
 from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import Document, display_path, load_file
@@ -43,6 +46,16 @@ class Report:
 
     def failed(self, strict: bool = False) -> bool:
         return any(d.severity is Severity.ERROR or strict for d in self.diagnostics)
+
+
+class InvalidFiles(ReconcileError):
+    """Files that do not hold; the diagnostics go before the one-line error."""
+
+    def __init__(
+        self, report: Report, message: str = "the files are invalid; nothing was planned"
+    ) -> None:
+        super().__init__(message)
+        self.preface = render_text(report.diagnostics, report.files, color=False)
 
 
 def validate(paths: Sequence[Path], settings: Settings, live: LiveState | None = None) -> Report:

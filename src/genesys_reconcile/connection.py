@@ -1,4 +1,8 @@
-"""Where the client connects and with what: the environment, reconcile.yaml, or `--sandbox`."""
+"""Where the client connects and with what: the environment, reconcile.yaml, or `--sandbox`.
+
+The one place that chooses between a real org and the embedded simulator, so it stands above
+both the client and the sandbox.
+"""
 
 from __future__ import annotations
 
