@@ -1,15 +1,12 @@
 """Overlaps, conflicts and empty audiences in campaign segmentation, found by set algebra.
 
-Three analyses, each on the structured model rather than on rendered text:
+Two analyses, each on the structured model rather than on rendered text:
 
 - `analyse`: one campaign's file. Criteria that select no one, exclusions that remove every
   contact the criteria select (alone or together), exclusions that can never apply, and
   exclusions another one makes redundant.
 - `analyse_across`: several campaigns. Two campaigns that share a contact list and whose
   audiences, after both campaigns' exclusions, still intersect: a contact could be dialled twice.
-- `analyse_rules`: a campaign's live rules. Repeated include rules, and include rules whose
-  conditions on one attribute contradict each other, within one rule or across rules (a contact
-  must match every include rule).
 
 Every criterion and exclusion constrains one attribute, and a contact's attributes vary
 independently, so an audience is a product of per-attribute sets of values and each question is
@@ -34,13 +31,12 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from genesys_reconcile.rules import expression as ex
 from genesys_reconcile.rules.model import Criterion, Exclusion, OneOf, Range, Segmentation
 
-__all__ = ["Overlap", "analyse", "analyse_across", "analyse_rules"]
+__all__ = ["Overlap", "analyse", "analyse_across"]
 
 ERROR = "error"
 WARNING = "warning"
 
 Path = tuple[str | int, ...]
-Condition = ex.Comparison | ex.Membership
 
 T = TypeVar("T", float, str)
 
@@ -173,9 +169,6 @@ class _Values(NamedTuple):
             not self.other,
         )
 
-    def __or__(self, that: _Values) -> _Values:
-        return ~(~self & ~that)
-
     def __sub__(self, that: _Values) -> _Values:
         return self & ~that
 
@@ -232,12 +225,6 @@ def _criterion_values(criterion: Criterion) -> _Values:
     return NOTHING if _is_empty(interval) else _Values(numbers=(interval,))
 
 
-def _condition_values(condition: Condition) -> _Values:
-    if isinstance(condition, ex.Membership):
-        return _any_of(condition.values)
-    return _matching(condition.operator, condition.value)
-
-
 def _meet_all(sets: Iterable[_Values]) -> _Values:
     result = EVERYTHING
     for values in sets:
@@ -246,8 +233,7 @@ def _meet_all(sets: Iterable[_Values]) -> _Values:
 
 
 def _join_all(sets: Iterable[_Values]) -> _Values:
-    """The union of `sets`: what joining them one by one with `|` gives, for one complement
-    per set instead of three."""
+    """The union of `sets`: what none of them leaves out, at one complement per set."""
     return ~_meet_all(~values for values in sets)
 
 
@@ -550,91 +536,6 @@ def _shared(other: Segmentation, lists: Sequence[str], common: dict[str, _Values
     else:
         who = "neither has demographics, so every contact neither excludes matches both"
     return f"{head}, and {who}: it could be dialled twice"
-
-
-# --- live rules --------------------------------------------------------------------------------
-
-
-def analyse_rules(rules: Sequence[tuple[str, ex.Expr]]) -> list[Overlap]:
-    """Repeated and contradictory include rules among a campaign's live contact rules."""
-    includes = [expr for action, expr in rules if action == "include"]
-    return _ordered([*_repeated(includes), *_contradictions(includes)])
-
-
-def _conjuncts(expr: ex.Expr) -> Iterator[ex.Expr]:
-    if isinstance(expr, ex.And):
-        for operand in expr.operands:
-            yield from _conjuncts(operand)
-    else:
-        yield expr
-
-
-def _repeated(includes: Sequence[ex.Expr]) -> Iterator[Overlap]:
-    # The same conditions in another order select the same contacts.
-    groups: dict[frozenset[ex.Expr], list[ex.Expr]] = defaultdict(list)
-    for expr in includes:
-        groups[frozenset(_conjuncts(expr))].append(expr)
-    for same in (group for group in groups.values() if len(group) > 1):
-        texts = {ex.render(expr) for expr in same}
-        reordered = ", with its conditions in another order" if len(texts) > 1 else ""
-        times = f"appears {len(same)} times{reordered}"
-        message = f"include rule ({_rendered(same[0])}) {times}: the repeats change nothing"
-        yield Overlap(WARNING, message, ())
-
-
-def _rendered(expr: ex.Expr) -> str:
-    return _one_line(ex.render(expr))
-
-
-def _contradictions(includes: Sequence[ex.Expr]) -> Iterator[Overlap]:
-    everywhere: dict[str, list[tuple[int, Condition]]] = defaultdict(list)
-    settled: set[str] = set()  # attributes already contradictory within one rule
-    for number, expr in enumerate(includes):
-        mine: dict[str, list[tuple[int, Condition]]] = defaultdict(list)
-        for condition in _conjuncts(expr):
-            if isinstance(condition, Condition):  # OR and NOT are beyond this analysis
-                mine[condition.attribute].append((number, condition))
-        for attribute, conditions in mine.items():
-            everywhere[attribute] += conditions
-            if conflict := _conflict(conditions):
-                settled.add(attribute)
-                yield _contradiction(includes, conflict)
-    for attribute, conditions in everywhere.items():
-        if attribute not in settled and (conflict := _conflict(conditions)):
-            yield _contradiction(includes, conflict)
-
-
-def _conflict(conditions: list[tuple[int, Condition]]) -> list[tuple[int, Condition]]:
-    """A smallest set of `conditions` no value satisfies, or [] when they can all hold."""
-    if not _meet_all(_condition_values(c) for _, c in conditions).empty:
-        return []
-    kept, i = list(conditions), 0
-    while i < len(kept):
-        rest = kept[:i] + kept[i + 1 :]
-        if _meet_all(_condition_values(c) for _, c in rest).empty:
-            kept = rest
-        else:
-            i += 1
-    return kept
-
-
-def _contradiction(includes: Sequence[ex.Expr], conflict: list[tuple[int, Condition]]) -> Overlap:
-    numbers = sorted({number for number, _ in conflict})
-    texts = _listed([f"({_rendered(includes[n])})" for n in numbers])
-    if len(numbers) == 1:
-        subject = f"include rule {texts} can never match"
-    else:
-        subject = f"include rules {texts} can never {_both(numbers)} match"
-    conditions = [_rendered(c) for _, c in conflict]
-    if len(conditions) == 1:
-        why = f"{conditions[0]} holds for no value"
-    else:
-        why = f"{_listed(conditions)} cannot {_both(conditions)} hold"
-    return Overlap(ERROR, f"{subject}, since {why}: the campaign would dial no one", ())
-
-
-def _both(items: Sequence[object]) -> str:
-    return "both" if len(items) == 2 else "all"
 
 
 # --- order -------------------------------------------------------------------------------------
