@@ -1,5 +1,5 @@
-"""Overlap analysis: what a reviewer is told about exclusions, shared lists and live rules, with
-the interval logic cross-checked against brute force through `evaluate`."""
+"""Overlap analysis: what a reviewer is told about exclusions and shared lists, with the
+interval logic cross-checked against brute force through `evaluate`."""
 
 from __future__ import annotations
 
@@ -13,14 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from genesys_reconcile.manifest.yaml import load_file
-from genesys_reconcile.rules.compiler import compile_rules, offline_lists
 from genesys_reconcile.rules.expression import (
     OPERATORS,
-    And,
     Comparison,
     Literal,
     evaluate,
-    parse,
 )
 from genesys_reconcile.rules.model import (
     Criterion,
@@ -30,7 +27,7 @@ from genesys_reconcile.rules.model import (
     Segmentation,
     from_document,
 )
-from genesys_reconcile.rules.overlap import Overlap, analyse, analyse_across, analyse_rules
+from genesys_reconcile.rules.overlap import Overlap, analyse, analyse_across
 from tests.conftest import ROOT
 
 CAMPAIGNS = sorted((ROOT / "campaigns").glob("*.yaml"))
@@ -191,6 +188,15 @@ def test_an_exclusion_no_value_satisfies_never_applies() -> None:
     ]
 
 
+@pytest.mark.parametrize(("upper", "redundant"), [("a\x00", 1), ("a\x01", 0)])
+def test_text_is_not_dense(upper: str, redundant: int) -> None:
+    # Nothing sorts strictly between 'a' and 'a' + NUL, so code < 'a\x00' removes only what
+    # code <= 'a' does; 'a\x00' itself lies below 'a\x01'.
+    findings = analyse(campaign([], [("code", "<=", "a"), ("code", "<", upper)]))
+    assert [(f.severity, f.path) for f in findings] == [("warning", ("exclusions", redundant))]
+    assert "is redundant" in findings[0].message
+
+
 def test_exclusions_that_together_remove_everyone_are_an_error() -> None:
     seg = campaign(AGES, [("age", "<", 40), ("region", "=", "CA"), ("age", ">=", 40)])
     assert analyse(seg) == [
@@ -315,19 +321,6 @@ def test_the_repository_examples_raise_no_finding() -> None:
     assert analyse_across(models) == []
 
 
-def test_the_repository_examples_compile_to_rules_with_no_finding() -> None:
-    for path in CAMPAIGNS:
-        model = from_document(data(path))
-        rules = compile_rules(model, offline_lists(model))
-        contact = [
-            (r["actions"][0]["type"], parse(r["expression"]))
-            for r in rules
-            if r["type"] == "contact"
-        ]
-        assert contact
-        assert analyse_rules(contact) == []
-
-
 def spring_and_win_back(max_score: int, *spring_exclusions: dict[str, Any]) -> list[Segmentation]:
     """The two example files sharing 'Primary Leads', with the win-back range widened to
     `max_score` and exclusions added to Spring Outreach."""
@@ -434,106 +427,6 @@ def test_across_findings_are_ordered_by_campaign() -> None:
     assert [f.message.split("campaign ")[1][:3] for _, f in found] == ["'A'", "'A'", "'B'"]
 
 
-# --- live rules --------------------------------------------------------------------------------
-
-
-def includes(*texts: str) -> list[tuple[str, Any]]:
-    return [("include", parse(text)) for text in texts]
-
-
-def test_a_repeated_include_rule_is_a_warning() -> None:
-    rules = includes("age >= 25 AND age <= 55", "region = 'CA'", "age >= 25 AND age <= 55")
-    assert analyse_rules(rules) == [
-        Overlap(
-            "warning",
-            "include rule (age >= 25 AND age <= 55) appears 2 times: the repeats change nothing",
-            (),
-        )
-    ]
-
-
-def test_an_include_rule_repeated_in_another_order_is_a_warning() -> None:
-    [finding] = analyse_rules(
-        includes("age >= 25 AND region = 'CA'", "region = 'CA' AND age >= 25")
-    )
-    assert finding.severity == "warning" and "another order" in finding.message
-
-
-def test_exclude_rules_are_not_include_rules() -> None:
-    rules = [
-        ("include", parse("age >= 25")),
-        ("exclude", parse("age >= 25")),
-        ("exclude", parse("age >= 25")),
-    ]
-    assert analyse_rules(rules) == []
-
-
-def test_contradictory_bounds_in_an_include_rule_are_an_error() -> None:
-    assert analyse_rules(includes("age >= 60 AND age <= 30")) == [
-        Overlap(
-            "error",
-            "include rule (age >= 60 AND age <= 30) can never match, since age >= 60 and age <= 30 cannot both hold: the campaign would dial no one",
-            (),
-        )
-    ]
-
-
-@pytest.mark.parametrize(
-    ("text", "contradictory"),
-    [
-        ("region = 'NW' AND region = 'CA'", True),
-        ("region = 'NW' AND region = 'NW'", False),
-        ("region IN ('NW', 'CA') AND region != 'NW'", False),
-        ("region IN ('NW', 'CA') AND region != 'NW' AND region != 'CA'", True),
-        ("age >= 30 AND age <= 30", False),
-        ("age > 30 AND age <= 30", True),
-        ("age >= 60 AND score <= 30", False),
-        ("age >= 60 OR age <= 30", False),
-        ("age = 30 AND age = '30'", True),
-        ("(age > 50 AND region = 'CA') AND age < 40", True),
-        # Text is not dense: no string sorts before '', nor between 'a' and 'a' + NUL.
-        ("code < ''", True),
-        ("code <= ''", False),
-        ("code > 'a' AND code < 'a\x00'", True),
-        ("code > 'a' AND code <= 'a\x00'", False),
-        ("code > 'a' AND code < 'a\x01'", False),
-    ],
-)
-def test_contradictions_in_one_include_rule(text: str, contradictory: bool) -> None:
-    findings = analyse_rules(includes(text))
-    assert [f.severity for f in findings] == (["error"] if contradictory else [])
-    assert all(f.path == () for f in findings)
-    assert_readable(findings)
-
-
-def test_a_contradiction_names_only_the_conditions_that_clash() -> None:
-    [finding] = analyse_rules(includes("age >= 18 AND age >= 60 AND region = 'CA' AND age <= 30"))
-    assert "since age >= 60 and age <= 30 cannot both hold" in finding.message
-    [finding] = analyse_rules(
-        includes("region IN ('NW', 'CA') AND region != 'NW' AND region != 'CA'")
-    )
-    assert (
-        "region IN ('NW', 'CA'), region != 'NW' and region != 'CA' cannot all hold"
-        in finding.message
-    )
-
-
-def test_a_rule_that_contradicts_itself_is_reported_once() -> None:
-    [finding] = analyse_rules(includes("age >= 60 AND age <= 20", "age <= 30"))
-    assert finding.message.startswith("include rule (age >= 60 AND age <= 20) can never match")
-
-
-def test_include_rules_that_contradict_each_other_are_an_error() -> None:
-    # A contact must match every include rule, so the campaign dials no one.
-    assert analyse_rules(includes("age >= 60", "region = 'CA'", "age <= 30")) == [
-        Overlap(
-            "error",
-            "include rules (age >= 60) and (age <= 30) can never both match, since age >= 60 and age <= 30 cannot both hold: the campaign would dial no one",
-            (),
-        )
-    ]
-
-
 # --- properties: the interval logic against brute force ----------------------------------------
 
 # Constants are whole or half numbers in [-10, 10]; every quarter in [-12, 12] then lies beyond
@@ -629,14 +522,3 @@ def test_overlap_across_campaigns_agrees_with_brute_force(
         [(1, "warning", ("lists",))] if both else []
     )
     assert_readable([f for _, f in found])
-
-
-@given(st.lists(st.tuples(OPERATOR, st.one_of(HALVES, st.booleans())), min_size=1, max_size=3))
-def test_contradictions_agree_with_brute_force(conditions: list[tuple[str, Literal]]) -> None:
-    parts = tuple(Comparison("x", op, v) for op, v in conditions)
-    expr = parts[0] if len(parts) == 1 else And(parts)
-    candidates: list[object] = [*POINTS, True, False]
-    possible = any(evaluate(expr, {"x": c}) for c in candidates)
-    findings = analyse_rules([("include", expr)])
-    assert [f.severity for f in findings] == ([] if possible else ["error"])
-    assert_readable(findings)
