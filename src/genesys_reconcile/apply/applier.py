@@ -1,6 +1,7 @@
 """Executing a plan so that a re-run always converges, whatever failed in between.
 
-- Kinds apply in order (segments before the campaign segmentation that may rely on them); a
+- Creates and updates apply kind by kind in the order the kinds' dependencies give (segments
+  before the campaign segmentation that may rely on them), deletes in the reverse order; a
   failed change does not stop the independent ones after it.
 - A create whose answer was lost is never replayed blindly: the resource is looked up by name
   and adopted when it exists.
@@ -20,9 +21,10 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -43,7 +45,7 @@ from genesys_reconcile.genesys.errors import (
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.plan.model import Action, Change, Plan
-from genesys_reconcile.plan.planner import differences
+from genesys_reconcile.plan.planner import apply_order, differences
 from genesys_reconcile.validation import Resource
 
 
@@ -65,6 +67,15 @@ def _settling(sleep: Callable[[float], None], stopping: threading.Event, seconds
         sleep(seconds)
     if stopping.is_set():
         raise Stopped("the run stopped before it was ready")
+
+
+def _steps(changes: Sequence[Change]) -> Iterator[tuple[Kind, list[Change]]]:
+    """The changes in apply order (never the order given: a saved plan is only a file), in
+    steps of one kind and phase, whose changes are independent of each other."""
+    ordered = sorted(changes, key=apply_order)
+    for _, step in itertools.groupby(ordered, key=lambda c: apply_order(c)[:2]):
+        grouped = list(step)
+        yield KINDS[grouped[0].kind], grouped
 
 
 class ChangeFailed(Exception):
@@ -104,9 +115,8 @@ class Applier:
         sleep, stopping = self.sleep, threading.Event()
         self.sleep = functools.partial(_settling, sleep, stopping)
         try:
-            for kind in KINDS.values():
-                changes = [c for c in plan.changes if c.kind == kind.kind]
-                self._run_kind(kind, changes, pool, ran, stopping)
+            for kind, changes in _steps(plan.changes):
+                self._run_step(kind, changes, pool, ran, stopping)
         except (KeyboardInterrupt, ReconcileError) as exc:
             ran.stopped = exc
         finally:
@@ -114,7 +124,7 @@ class Applier:
             self.sleep = sleep
         return ran
 
-    def _run_kind(
+    def _run_step(
         self,
         kind: Kind,
         changes: list[Change],

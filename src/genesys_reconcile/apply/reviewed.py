@@ -108,7 +108,8 @@ def _held(change: Change, fresh: Planned) -> bool:
 def _compared(change: Change) -> str:
     # What apply would send and check, as JSON (a saved change has been through JSON once).
     # The impact line is commentary that may have moved on since.
-    fields = [[f.path, f.before, f.after] for f in change.fields]
+    # Fields by path: a listing may hold an entity's keys in another order from read to read.
+    fields = sorted(([f.path, f.before, f.after] for f in change.fields), key=lambda f: f[0])
     return json.dumps([change.id, fields, change.before, change.after], sort_keys=True, default=str)
 
 

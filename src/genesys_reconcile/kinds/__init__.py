@@ -1,4 +1,4 @@
-"""The resource kinds, by the name used in a file's `kind:` field."""
+"""The resource kinds, by the name used in a file's `kind:` field, and the order they apply in."""
 
 from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.kinds.base import Kind
@@ -6,4 +6,31 @@ from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
 
 KINDS: dict[str, Kind] = {kind.kind: kind for kind in (AnalyticsSegment(), CampaignSegmentation())}
 
-__all__ = ["KINDS", "Kind"]
+
+def _dependency_order(kinds: dict[str, Kind]) -> list[str]:
+    """Each kind after the kinds it depends on; otherwise in registry order. A dependency on
+    an unknown kind, or a cycle, is a bug in a kind's declaration: it fails at import."""
+    placed: list[str] = []
+    visiting: set[str] = set()
+
+    def place(name: str) -> None:
+        if name in placed:
+            return
+        if name in visiting or name not in kinds:
+            raise RuntimeError(f"kind dependencies are not an order: {name} ({sorted(visiting)})")
+        visiting.add(name)
+        for needed in kinds[name].depends_on:
+            place(needed)
+        visiting.discard(name)
+        placed.append(name)
+
+    for name in kinds:
+        place(name)
+    return placed
+
+
+# Creates and updates go kind by kind in this order; deletes in the reverse order, so what
+# relies on a resource lets go of it before the resource goes.
+RANK: dict[str, int] = {name: rank for rank, name in enumerate(_dependency_order(KINDS))}
+
+__all__ = ["KINDS", "RANK", "Kind"]

@@ -46,6 +46,8 @@ class Kind(ABC):
     identity_field: ClassVar[str]
     # Whether the reconciler may create resources of this kind, or delete unmanaged ones.
     creatable: ClassVar[bool] = True
+    # The kinds whose resources this kind's may rely on: written before it, deleted after it.
+    depends_on: ClassVar[tuple[str, ...]] = ()
 
     def identity(self, data: dict[str, Any]) -> str | None:
         """The resource's name, unique within its kind; None when the file lacks one."""

@@ -28,6 +28,7 @@ class CampaignSegmentation(Kind):
     schema_file: ClassVar[str] = "campaign-segmentation.schema.json"
     identity_field: ClassVar[str] = "campaign"
     creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
+    depends_on: ClassVar[tuple[str, ...]] = ("AnalyticsSegment",)  # its rules may rely on them
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)

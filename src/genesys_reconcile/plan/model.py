@@ -19,9 +19,6 @@ class Action(StrEnum):
         return {"create": "+", "update": "~", "delete": "-"}[self.value]
 
 
-_ORDER = {Action.CREATE: 0, Action.UPDATE: 1, Action.DELETE: 2}
-
-
 @dataclass(frozen=True)
 class FieldChange:
     """One difference: `path` such as `query.filter.predicates[1].value`; a missing side is
@@ -46,10 +43,6 @@ class Change:
     unchanged_fields: int = 0  # managed fields that already match (updates only)
     impact: str | None = None  # what the change does to the data it selects, in words
     reason: str | None = None  # why a resource whose fields match is still not as planned
-
-    @property
-    def key(self) -> tuple[str, int, str]:
-        return (self.kind, _ORDER[self.action], self.name)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from deepdiff import DeepDiff
 
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.kinds import KINDS, RANK, Kind
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
 from genesys_reconcile.validation import Resource
 
@@ -51,8 +51,18 @@ def make_plan(
             plan.changes.extend(_deletion(kind, e, live) for e in unmanaged)
         elif unmanaged and kind.creatable:
             plan.unmanaged[kind.kind] = len(unmanaged)
-    plan.changes.sort(key=lambda c: c.key)
+    plan.changes.sort(key=apply_order)
     return plan
+
+
+def apply_order(change: Change) -> tuple[int, int, int, str]:
+    """Where a change goes in a plan and in apply: creates and updates kind by kind in
+    dependency order, then deletes in the reverse order (what relies on a resource lets go of
+    it before it goes); by name within a kind."""
+    rank = RANK[change.kind]
+    if change.action is Action.DELETE:
+        return (1, -rank, 0, change.name)
+    return (0, rank, 0 if change.action is Action.CREATE else 1, change.name)
 
 
 def _change(
