@@ -77,7 +77,7 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
     results = [e for e in audit_lines(repo) if e["event"] == "change.result"]
     assert {r["httpStatus"] for r in results} == {200, 201}  # the write's, not a later read's
     assert all(len(r["correlationId"]) == 36 and r["versionAfter"] for r in results)
-    assert events.count("index.wait") == 2  # both campaigns rebuilt their index
+    assert events.count("settle.wait") == 2  # both campaigns rebuilt their index
 
 
 def test_apply_converges_with_no_duplicates_under_errors_and_rate_limits(
@@ -144,7 +144,7 @@ def test_slow_index_rebuilds_are_waited_for_and_failed_ones_reported(
     admin.admin("POST", "faults", {"index_delay": 45})
     outcomes = apply_repo(repo, client, clock)
     assert all(o.ok for o in outcomes)
-    waits = [e for e in audit_lines(repo) if e["event"] == "index.wait"]
+    waits = [e for e in audit_lines(repo) if e["event"] == "settle.wait"]
     assert len(waits) == 2 and all(w["seconds"] >= 45 and w["outcome"] == "ready" for w in waits)
     (repo / "campaigns/spring-outreach.yaml").write_text(
         (repo / "campaigns/spring-outreach.yaml")
@@ -310,4 +310,15 @@ def test_apply_reports_progress_on_stderr(run, repo: Path) -> None:
         "~ AnalyticsSegment 'Voice Calls Over 5 Minutes Q3': applied",
         "~ CampaignSegmentation 'Lapsed Customer Win-Back': applied",
         "~ CampaignSegmentation 'Spring Outreach': applied",
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--settle-timeout", "--index-timeout"])
+def test_the_settle_wait_is_bounded_by_either_spelling_and_audited_by_what_it_waits_for(
+    run, repo: Path, flag: str
+) -> None:
+    assert run("apply", "--sandbox", "--auto-approve", flag, "30").code == 0
+    waits = [e for e in audit_lines(repo / ".reconcile") if e["event"] == "settle.wait"]
+    assert [(w["kind"], w["what"]) for w in waits] == 2 * [
+        ("CampaignSegmentation", "index rebuild")
     ]

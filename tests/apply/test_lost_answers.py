@@ -107,7 +107,7 @@ def test_a_campaign_update_whose_answer_was_lost_is_applied_once_its_index_is_re
     assert admin.counts()[f"PATCH {CAMPAIGN}"] == 3  # two campaigns, one write retried
     assert pending(client) == []
     assert result_of(repo, "Lapsed Customer Win-Back")["detail"] == LOST
-    waits = [e["outcome"] for e in audit_lines(repo) if e["event"] == "index.wait"]
+    waits = [e["outcome"] for e in audit_lines(repo) if e["event"] == "settle.wait"]
     assert set(waits) <= {"ready"}
     assert {c["indexStatus"] for c in client.list_campaigns()} == {"ready"}
     assert ("change.update", "Lapsed Customer Win-Back") in announced(receiver)

@@ -14,12 +14,12 @@ def test_a_terminal_gets_one_status_line_rewritten_in_place() -> None:
     stream = io.StringIO()
     progress = Progress(2, stream, live=True)
     progress.finished("+ AnalyticsSegment 'A': applied")
-    progress.waiting("CampaignSegmentation 'B': waiting for its index (3 s)")
+    progress.waiting("CampaignSegmentation 'B': waiting for its index rebuild (3 s)")
     progress.finished("~ CampaignSegmentation 'B': applied")
     progress.close()
     assert stream.getvalue() == (
         "\r\x1b[2K[1/2] + AnalyticsSegment 'A': applied"
-        "\r\x1b[2K[1/2] CampaignSegmentation 'B': waiting for its index (3 s)"
+        "\r\x1b[2K[1/2] CampaignSegmentation 'B': waiting for its index rebuild (3 s)"
         "\r\x1b[2K[2/2] ~ CampaignSegmentation 'B': applied\n"
     )
 
@@ -28,7 +28,7 @@ def test_a_log_gets_one_line_per_finished_change_and_no_waits() -> None:
     stream = io.StringIO()
     progress = Progress(2, stream, live=False)
     progress.finished("+ AnalyticsSegment 'A': applied")
-    progress.waiting("CampaignSegmentation 'B': waiting for its index (3 s)")
+    progress.waiting("CampaignSegmentation 'B': waiting for its index rebuild (3 s)")
     progress.close()
     assert stream.getvalue() == "+ AnalyticsSegment 'A': applied\n"
 
@@ -41,7 +41,9 @@ def test_hostile_text_in_a_progress_line_is_shown_escaped() -> None:
     for live in (True, False):
         stream = io.StringIO()
         progress = Progress(1, stream, live=live)
-        progress.waiting(f"CampaignSegmentation {HOSTILE_NAME}: waiting for its index (3 s)")
+        progress.waiting(
+            f"CampaignSegmentation {HOSTILE_NAME}: waiting for its index rebuild (3 s)"
+        )
         progress.finished(f"+ AnalyticsSegment {HOSTILE_NAME}: failed: 400 {HOSTILE_NAME}")
         progress.close()
         shown = stream.getvalue().replace("\r\x1b[2K", "")  # the status line's own controls

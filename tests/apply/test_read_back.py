@@ -54,7 +54,7 @@ def test_an_applied_resource_that_vanished_is_a_read_back_mismatch(
         planned(config, client),
         Selection(),
         repo / "audit.jsonl",
-        index_timeout=60,
+        settle_timeout=60,
         secret=None,
         progress=progress,
     )

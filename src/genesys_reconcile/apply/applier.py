@@ -96,7 +96,7 @@ class Applier:
     live: LiveState
     resources: Sequence[Resource]
     audit: Audit
-    index_timeout: float = 600.0
+    settle_timeout: float = 600.0
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     webhooks: Webhooks | None = None
@@ -273,27 +273,29 @@ class Applier:
         """Wait for a written resource to be ready; a failed rebuild fails the change."""
         state = self._settled(kind, change, entity)
         if state is not True:
-            raise ChangeFailed(f"index rebuild failed: {state}")
+            raise ChangeFailed(f"{kind.settling} failed: {state}")
 
     def _settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> bool | str:
         """The resource's state once it no longer settles: True, or why it failed."""
         state = kind.settled(entity)
         if state is not False:
             return state
-        deadline, delay, waited = self.clock() + self.index_timeout, 0.5, 0.0
+        deadline, delay, waited = self.clock() + self.settle_timeout, 0.5, 0.0
         while state is False:
             if self.clock() + delay > deadline:
-                raise ChangeFailed(f"still not ready after {self.index_timeout:.0f} s")
-            self.waiting(f"{change.kind} {change.name!r}: waiting for its index ({waited:.0f} s)")
+                raise ChangeFailed(f"still not ready after {self.settle_timeout:.0f} s")
+            where = f"{change.kind} {change.name!r}"
+            self.waiting(f"{where}: waiting for its {kind.settling} ({waited:.0f} s)")
             self.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)
             entity = kind.reread(self.client, str(entity["id"]))
             state = kind.settled(entity)
         self.audit.event(
-            "index.wait",
+            "settle.wait",
             kind=change.kind,
             name=change.name,
+            what=kind.settling,
             seconds=waited,
             outcome="ready" if state is True else "failed",
         )

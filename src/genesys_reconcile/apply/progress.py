@@ -1,5 +1,5 @@
 """Apply's progress on stderr: on a terminal, one status line rewritten in place (counts, the
-current resource, index waits); otherwise one line per finished change, for CI logs."""
+current resource, waits for it to settle); otherwise one line per finished change, for CI logs."""
 
 from __future__ import annotations
 

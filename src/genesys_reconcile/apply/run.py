@@ -86,7 +86,7 @@ def apply_plan(
     ready: Planned,
     selection: Selection,
     audit_log: Path,
-    index_timeout: float,
+    settle_timeout: float,
     secret: Secret | None,
     progress: Progress,
 ) -> Applied:
@@ -104,7 +104,7 @@ def apply_plan(
         try:
             settled = settle(audit, ready, hooks)
             applier = Applier(
-                client, ready.live, ready.resources, audit, index_timeout, webhooks=hooks
+                client, ready.live, ready.resources, audit, settle_timeout, webhooks=hooks
             )
             applier.progress, applier.waiting = progress.finished, progress.waiting
             ran = applier.run(ready.plan)

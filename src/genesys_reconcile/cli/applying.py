@@ -51,11 +51,13 @@ from genesys_reconcile.plan.run import (
     help="Append the run's audit trail (JSON lines) here.",
 )
 @click.option(
-    "--index-timeout",
+    "--settle-timeout",
+    "--index-timeout",  # its name before kinds other than campaigns settled
+    "settle_timeout",
     type=click.FloatRange(min=0),
     default=600.0,
     show_default=True,
-    help="Seconds to wait for a campaign's index rebuild.",
+    help="Seconds to wait for a written resource to be ready, such as a campaign's index rebuild.",
 )
 @click.pass_context
 def apply_command(
@@ -69,7 +71,7 @@ def apply_command(
     excludes: tuple[str, ...],
     force: bool,
     audit_log: Path,
-    index_timeout: float,
+    settle_timeout: float,
 ) -> int:
     """Make the org match the files: plan, show, confirm, write.
 
@@ -107,7 +109,7 @@ def apply_command(
         confirm(auto_approve)
         progress = Progress(len(ready.plan.changes), sys.stderr, live=sys.stderr.isatty())
         result = apply_plan(
-            config, client, ready, chosen, audit_log, index_timeout, secret, progress
+            config, client, ready, chosen, audit_log, settle_timeout, secret, progress
         )
     for line in result.settled:
         to_stderr(f"settled: {line}")

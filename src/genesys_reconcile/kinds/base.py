@@ -48,6 +48,9 @@ class Kind(ABC):
     creatable: ClassVar[bool] = True
     # The kinds whose resources this kind's may rely on: written before it, deleted after it.
     depends_on: ClassVar[tuple[str, ...]] = ()
+    # What a written resource does before it is ready, in words ("index rebuild"), for the
+    # progress line and errors; see `settled`.
+    settling: ClassVar[str] = "settling"
 
     def identity(self, data: dict[str, Any]) -> str | None:
         """The resource's name, unique within its kind; None when the file lacks one."""

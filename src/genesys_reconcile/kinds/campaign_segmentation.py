@@ -29,6 +29,7 @@ class CampaignSegmentation(Kind):
     identity_field: ClassVar[str] = "campaign"
     creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
     depends_on: ClassVar[tuple[str, ...]] = ("AnalyticsSegment",)  # its rules may rely on them
+    settling: ClassVar[str] = "index rebuild"  # a write rebuilds the campaign's contact index
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)
