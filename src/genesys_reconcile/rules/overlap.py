@@ -44,7 +44,7 @@ Path = tuple[str | int, ...]
 @dataclass(frozen=True)
 class Overlap:
     """One finding: `severity` is "error" when the outcome is certainly wrong, else "warning";
-    `path` is where in the file it belongs (() for the whole file)."""
+    `path` is where in the file it belongs."""
 
     severity: str
     message: str
