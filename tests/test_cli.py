@@ -11,7 +11,7 @@ from tests.conftest import FIXTURES, ROOT
 
 TEXT = """\
 holds.yaml:2:1: warning: name: file name 'holds' does not match the name; expected 'long-holds.yaml'
-holds.yaml:7:19: error: query.aggregations[0].field: unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under segments.fields in reconcile.yaml)
+holds.yaml:7:19: error: query.aggregations[0].field: unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under kinds.AnalyticsSegment.fields in reconcile.yaml)
 long-holds.yaml:2:1: warning: name: file name 'long-holds' does not match the name; expected 'holds-100-the-sequel.yaml'
 spring.yaml:2:1: warning: campaign: file name 'spring' does not match the campaign; expected 'spring-outreach.yaml'
 spring.yaml:5:18: error: demographics.age.max: age has minimum 55 above its maximum 25: the campaign would dial no one
@@ -20,7 +20,7 @@ spring.yaml:5:18: error: demographics.age.max: age has minimum 55 above its maxi
 
 GITHUB = """\
 ::warning file=holds.yaml,line=2,col=1,title=name::file name 'holds' does not match the name; expected 'long-holds.yaml'
-::error file=holds.yaml,line=7,col=19,title=query.aggregations[0].field::unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under segments.fields in reconcile.yaml)
+::error file=holds.yaml,line=7,col=19,title=query.aggregations[0].field::unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under kinds.AnalyticsSegment.fields in reconcile.yaml)
 ::warning file=long-holds.yaml,line=2,col=1,title=name::file name 'long-holds' does not match the name; expected 'holds-100-the-sequel.yaml'
 ::warning file=spring.yaml,line=2,col=1,title=campaign::file name 'spring' does not match the campaign; expected 'spring-outreach.yaml'
 ::error file=spring.yaml,line=5,col=18,title=demographics.age.max::age has minimum 55 above its maximum 25: the campaign would dial no one
@@ -46,7 +46,7 @@ def test_json_format_is_a_list_of_located_diagnostics(run, in_cli_fixtures) -> N
         "line": 7,
         "column": 19,
         "path": "query.aggregations[0].field",
-        "message": "unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under segments.fields in reconcile.yaml)",
+        "message": "unknown field path 'conversation.metrics.holdDurration'; did you mean 'conversation.metrics.holdDuration'? (add fields under kinds.AnalyticsSegment.fields in reconcile.yaml)",
         "severity": "error",
     }
     assert [(d["file"], d["line"], d["severity"]) for d in diagnostics] == [
@@ -168,12 +168,23 @@ def test_an_internal_error_exits_3_with_a_log_and_no_traceback(run, monkeypatch)
     log.unlink()
 
 
-def test_paths_and_fields_come_from_reconcile_yaml(run, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("settings", "notice"),
+    [
+        ("kinds:\n  AnalyticsSegment:\n    fields:\n      conversation.direction: text\n", ""),
+        (
+            "segments:\n  fields:\n    conversation.direction: text\n",
+            "reconcile.yaml:2:1: warning: `segments:` is deprecated; write it as "
+            "`kinds: {AnalyticsSegment: {fields: ...}}`\n",
+        ),
+    ],
+    ids=["kinds", "deprecated-segments"],
+)
+def test_paths_and_fields_come_from_reconcile_yaml(
+    run, tmp_path: Path, monkeypatch, settings: str, notice: str
+) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "reconcile.yaml").write_text(
-        "paths: [config]\nsegments:\n  fields:\n    conversation.direction: text\n",
-        encoding="utf-8",
-    )
+    (tmp_path / "reconcile.yaml").write_text("paths: [config]\n" + settings, encoding="utf-8")
     (tmp_path / "config").mkdir()
     (tmp_path / "config/by-direction.yaml").write_text(
         "kind: AnalyticsSegment\nname: By Direction\ntype: conversation\nquery:\n"
@@ -182,7 +193,7 @@ def test_paths_and_fields_come_from_reconcile_yaml(run, tmp_path: Path, monkeypa
         encoding="utf-8",
     )
     result = run("validate")
-    assert (result.code, result.out) == (0, "1 file valid\n")
+    assert (result.code, result.out, result.err) == (0, "1 file valid\n", notice)
 
 
 def test_every_mistake_in_reconcile_yaml_is_named_with_its_line(

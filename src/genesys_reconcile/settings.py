@@ -13,7 +13,7 @@ from typing import Any
 
 from genesys_reconcile.errors import ConfigError, ManifestError
 from genesys_reconcile.manifest.schema import schema_findings
-from genesys_reconcile.manifest.yaml import load_file
+from genesys_reconcile.manifest.yaml import Document, load_file
 from genesys_reconcile.text_safety import visible
 
 CONFIG_FILE = "reconcile.yaml"
@@ -24,7 +24,6 @@ DEFAULT_PATHS = ("segments", "campaigns")
 class Settings:
     root: Path
     paths: tuple[Path, ...]
-    segment_fields: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
     region: str | None = None
     rate_limit: float | None = None  # requests a minute the client allows itself
@@ -32,6 +31,12 @@ class Settings:
     safety: Mapping[str, float] = field(default_factory=dict)  # updates, deletes, minExisting
     webhook_url: str | None = None
     webhook_secret_env: str = "RECONCILE_WEBHOOK_SECRET"  # noqa: S105 (a variable name)
+    kinds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # each kind's section
+    notices: tuple[str, ...] = ()  # deprecated spellings found, each with the new one
+
+    def options(self, kind: str) -> Mapping[str, Any]:
+        """A kind's own section of `kinds:`; a kind reads nothing else of the settings file."""
+        return self.kinds.get(kind, {})
 
 
 def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
@@ -46,13 +51,14 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         return Settings(root=cwd, paths=tuple(p for p in defaults if p.exists()) or defaults)
     if not config_file.is_file():
         raise ConfigError(f"configuration file not found: {config_file}")
-    data = _read_config(config_file)
+    document = _read_config(config_file)
+    data = document.data
     root = config_file.parent
+    kinds, notices = _kind_sections(document)
     api = data.get("api", {})
     return Settings(
         root=root,
         paths=tuple(root / p for p in data.get("paths", DEFAULT_PATHS)),
-        segment_fields=dict(data.get("segments", {}).get("fields", {})),
         config_file=config_file,
         region=data.get("region"),
         rate_limit=api.get("rateLimitPerMinute"),
@@ -60,10 +66,27 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
         safety=dict(data.get("safety", {})),
         webhook_url=data.get("webhook", {}).get("url"),
         webhook_secret_env=data.get("webhook", {}).get("secretEnv", "RECONCILE_WEBHOOK_SECRET"),
+        kinds=kinds,
+        notices=notices,
     )
 
 
-def _read_config(path: Path) -> dict[str, Any]:
+def _kind_sections(document: Document) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    """Each kind's section, with the older `segments:` spelling read into AnalyticsSegment's
+    (the new spelling wins where both say something), and a notice for it."""
+    kinds = {name: dict(section) for name, section in document.data.get("kinds", {}).items()}
+    legacy = document.data.get("segments")
+    if legacy is None:
+        return kinds, ()
+    kinds["AnalyticsSegment"] = {**legacy, **kinds.get("AnalyticsSegment", {})}
+    notice = (
+        f"{document.locate(('segments',))}: warning: `segments:` is deprecated; write it as "
+        "`kinds: {AnalyticsSegment: {fields: ...}}`"
+    )
+    return kinds, (notice,)
+
+
+def _read_config(path: Path) -> Document:
     try:
         document = load_file(path)
     except ManifestError as exc:
@@ -75,4 +98,4 @@ def _read_config(path: Path) -> dict[str, Any]:
         error = ConfigError(lines[-1])
         error.preface = "\n".join(f"error: {line}" for line in lines[:-1])
         raise error
-    return document.data
+    return document

@@ -113,9 +113,13 @@ def test_fields_added_in_settings_are_accepted_with_their_type(tmp_path: Path) -
     extended = Settings(
         root=tmp_path,
         paths=(),
-        segment_fields={
-            "conversation.metrics.talkDuration": "number",
-            "conversation.direction": "text",
+        kinds={
+            "AnalyticsSegment": {
+                "fields": {
+                    "conversation.metrics.talkDuration": "number",
+                    "conversation.direction": "text",
+                }
+            }
         },
     )
     assert validate([path], extended).diagnostics == []

@@ -48,7 +48,9 @@ EXTRA_FIELDS = {
 
 
 def settings(directory: Path) -> Settings:
-    return Settings(root=directory, paths=(directory,), segment_fields=EXTRA_FIELDS)
+    return Settings(
+        root=directory, paths=(directory,), kinds={"AnalyticsSegment": {"fields": EXTRA_FIELDS}}
+    )
 
 
 def segment(directory: Path, predicates: list[str], **options: str) -> Resource:

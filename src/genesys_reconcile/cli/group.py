@@ -49,7 +49,10 @@ def cli(ctx: click.Context, config: Path | None, log_level: str, verbose: bool) 
 
 
 def settings(ctx: click.Context) -> Settings:
-    return load_settings(ctx.find_root().obj)
+    loaded = load_settings(ctx.find_root().obj)
+    for notice in loaded.notices:
+        click.echo(notice, err=True)
+    return loaded
 
 
 def selection(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -34,7 +34,7 @@ class AnalyticsSegment(Kind):
         query = data.get("query")
         if not isinstance(query, dict):
             return
-        fields = {**BUILTIN_FIELDS, **settings.segment_fields}
+        fields = {**BUILTIN_FIELDS, **settings.options(self.kind).get("fields", {})}
         window = query.get("timeWindow")
         if isinstance(window, dict):
             yield from _window_findings(window)
@@ -232,7 +232,7 @@ def _unknown_field(path: Path, field: str, fields: Mapping[str, str]) -> Finding
     return Finding(
         path,
         f"unknown field path {field!r}; {hint} "
-        "(add fields under segments.fields in reconcile.yaml)",
+        "(add fields under kinds.AnalyticsSegment.fields in reconcile.yaml)",
     )
 
 

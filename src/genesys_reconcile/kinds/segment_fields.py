@@ -21,7 +21,7 @@ class Field:
     lookup: str | None = None  # "queues" or "users": names are matched through their ids
     values: tuple[str, ...] = ()  # every value a text field can take, when the API fixes them
     # Accepted in segments without a word in reconcile.yaml; the others are previewable once
-    # `segments.fields` declares them.
+    # `kinds.AnalyticsSegment.fields` declares them.
     builtin: bool = True
 
     @property
@@ -38,7 +38,7 @@ MEDIA_TYPES = ("voice", "chat", "email", "message", "callback")
 DIRECTIONS = ("inbound", "outbound")
 
 # The one table of segment field paths, documented in the README. A path missing here cannot be
-# previewed, even when `segments.fields` in reconcile.yaml allows it in segments.
+# previewed, even when `kinds.AnalyticsSegment.fields` in reconcile.yaml allows it in segments.
 FIELDS: Mapping[str, Field] = {
     "conversation.channel": Field(dimension="mediaType", values=MEDIA_TYPES),
     "conversation.direction": Field(
@@ -53,8 +53,8 @@ FIELDS: Mapping[str, Field] = {
     "conversation.metrics.waitDuration": Field(metric="tWait", builtin=False),
 }
 
-# The paths segments may name with no declaration, with their types; `segments.fields` in
-# reconcile.yaml adds more.
+# The paths segments may name with no declaration, with their types;
+# `kinds.AnalyticsSegment.fields` in reconcile.yaml adds more.
 BUILTIN_FIELDS: Mapping[str, str] = {
     path: field.type for path, field in FIELDS.items() if field.builtin
 }
