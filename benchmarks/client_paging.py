@@ -24,6 +24,8 @@ from genesys_reconcile.redaction import Secret
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Sandbox
 from genesys_reconcile.sandbox.state import save
 
+SEGMENTS = "/api/v2/analytics/segments"
+
 LATENCY_MS = 25
 
 
@@ -41,7 +43,7 @@ def listing(n: int, concurrency: int, state: Path) -> tuple[int, float]:
         transport = Transport(hosts, DEFAULT_CLIENT_ID, Secret(DEFAULT_CLIENT_SECRET), policy)
         with GenesysClient(transport) as client:
             start = time.perf_counter()
-            found = client.list_segments()
+            found = client.list_all(SEGMENTS)
             elapsed = time.perf_counter() - start
         counts = httpx.get(f"{url}/_sandbox/journal").json()["counts"]
     finally:

@@ -55,6 +55,10 @@ from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECR
 from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.settings import load_settings
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+CONTACT_LISTS = "/api/v2/outbound/lists"
+SEGMENTS = "/api/v2/analytics/segments"
+
 SIZES = [100, 1_000, 5_000, 10_000]
 SEGMENT_SHARE = 0.8
 DRIFT = 0.1
@@ -139,7 +143,8 @@ def phases(directory: str, url: str) -> dict[str, float]:
     with client_for(url) as client:
         live = LiveState(client)
         start = time.process_time()
-        _ = (live.segments, live.campaigns, live.contact_lists)
+        for listing in (SEGMENTS, CAMPAIGNS, CONTACT_LISTS):
+            live.listing(listing)
         fetched = time.process_time()
         report = validation.validate(list(settings.paths), settings, live)
         validated = time.process_time()
@@ -202,7 +207,7 @@ def terraform_like(sandbox: SandboxProcess, made: generate.Generated) -> Reader:
     with client_for(sandbox.url, concurrency=TERRAFORM_WORKERS) as client:
         client.transport.tokens.get()
         start = time.perf_counter()
-        found = client.list_segments() + client.list_campaigns()
+        found = client.list_all(SEGMENTS) + client.list_all(CAMPAIGNS)
         paths = [
             f"/api/v2/analytics/segments/{e['id']}"
             if e["selfUri"].startswith("/api/v2/analytics")

@@ -8,7 +8,7 @@ import pytest
 
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.server import SandboxServer
-from tests.genesys.conftest import admin, clock, sandbox, server  # noqa: F401
+from tests.genesys.conftest import admin, client, clock, sandbox, server  # noqa: F401
 from tests.sandbox.conftest import Api, FakeClock
 
 

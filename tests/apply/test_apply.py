@@ -92,7 +92,7 @@ def test_apply_converges_with_no_duplicates_under_errors_and_rate_limits(
             break
     admin.admin("POST", "faults", {"error_rate": 0, "rate_limit": 0})
     assert pending(client) == []
-    names = [s["name"] for s in client.list_segments()]
+    names = [s["name"] for s in client.list_all(SEGMENTS)]
     assert len(names) == len(set(names)) == 5
     statuses = {e["status"] for e in admin.admin("GET", "journal")["entries"]}
     assert {503, 429} <= statuses
@@ -298,7 +298,7 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
     ]
     assert all(o.ok for o in apply_repo(repo, client, clock))
     assert pending(client) == []
-    names = [s["name"] for s in client.list_segments()]
+    names = [s["name"] for s in client.list_all(SEGMENTS)]
     assert len(names) == len(set(names)) == 5
 
 

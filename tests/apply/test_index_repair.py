@@ -23,6 +23,7 @@ CAMPAIGNS = [
     "CampaignSegmentation Lapsed Customer Win-Back",
     "CampaignSegmentation Spring Outreach",
 ]
+CAMPAIGN_PATH = "/api/v2/outbound/campaigns"
 INDEX_ERROR = "Index rebuild failed: contact list index could not be built"
 REASON = f"index rebuild failed: {INDEX_ERROR}; apply writes it again"
 
@@ -47,7 +48,7 @@ def test_a_failed_rebuild_stays_a_change_until_apply_repairs_it(
         ("Spring Outreach", "applied"),
     ]
     assert pending(client) == []
-    assert {c["indexStatus"] for c in client.list_campaigns()} == {"ready"}
+    assert {c["indexStatus"] for c in client.list_all(CAMPAIGN_PATH)} == {"ready"}
 
 
 def fail_index(repo: Path, name: str) -> None:

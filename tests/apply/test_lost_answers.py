@@ -25,6 +25,8 @@ from tests.apply.test_apply import audit_lines
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import Api, FakeClock
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+
 SEGMENT = "/api/v2/analytics/segments/{id}"
 CAMPAIGN = "/api/v2/outbound/campaigns/{id}"
 LOST = "the answer was lost or the write refused; reading it again found the change made"
@@ -109,7 +111,7 @@ def test_a_campaign_update_whose_answer_was_lost_is_applied_once_its_index_is_re
     assert result_of(repo, "Lapsed Customer Win-Back")["detail"] == LOST
     waits = [e["outcome"] for e in audit_lines(repo) if e["event"] == "settle.wait"]
     assert set(waits) <= {"ready"}
-    assert {c["indexStatus"] for c in client.list_campaigns()} == {"ready"}
+    assert {c["indexStatus"] for c in client.list_all(CAMPAIGNS)} == {"ready"}
     assert ("change.update", "Lapsed Customer Win-Back") in announced(receiver)
 
 

@@ -24,6 +24,8 @@ from tests.genesys.conftest import SECRET, make_client
 from tests.sandbox.conftest import Api, FakeClock
 from tests.sandbox.test_segments_api import SEGMENT
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+CONTACT_LISTS = "/api/v2/outbound/lists"
 SEGMENTS = "/api/v2/analytics/segments"
 
 
@@ -32,26 +34,30 @@ def api_entries(admin: Api) -> list[dict[str, Any]]:
 
 
 def test_every_endpoint_has_a_typed_call_returning_plain_data(client: GenesysClient) -> None:
-    segments = client.list_segments()
+    segments = client.list_all(SEGMENTS)
     assert sorted(s["name"] for s in segments) == [
         "Abandoned Callbacks",
         "Short Voice Calls",
         "Voice Calls Over 5 Minutes Q3",
     ]
-    created = client.create_segment(SEGMENT)
-    assert client.get_segment(created["id"]) == created
-    updated = client.update_segment(created["id"], 1, {"description": "changed"})
+    created = client.create(SEGMENTS, SEGMENT)
+    assert client.get(f"{SEGMENTS}/{created['id']}") == created
+    updated = client.update(
+        "PATCH", f"{SEGMENTS}/{created['id']}", {"description": "changed", "version": 1}
+    )
     assert (updated["version"], updated["description"]) == (2, "changed")
-    client.delete_segment(created["id"], 2)
-    assert len(client.list_contact_lists()) == 4
-    primary = client.get_contact_list(entity_id("list", "Primary Leads"))
+    client.delete(f"{SEGMENTS}/{created['id']}", {"version": 2})
+    assert len(client.list_all(CONTACT_LISTS)) == 4
+    primary = client.get(f"{CONTACT_LISTS}/{entity_id('list', 'Primary Leads')}")
     assert primary["name"] == "Primary Leads"
-    campaign = client.get_campaign(entity_id("campaign", "Spring Outreach"))
-    patched = client.update_campaign(
-        campaign["id"], campaign["version"], {"dialingMode": "progressive"}
+    campaign = client.get(f"{CAMPAIGNS}/{entity_id('campaign', 'Spring Outreach')}")
+    patched = client.update(
+        "PATCH",
+        f"{CAMPAIGNS}/{campaign['id']}",
+        {"dialingMode": "progressive", "version": campaign["version"]},
     )
     assert (patched["dialingMode"], patched["indexStatus"]) == ("progressive", "processing")
-    assert {c["name"] for c in client.list_campaigns()} >= {"Spring Outreach", "Holiday Promo"}
+    assert {c["name"] for c in client.list_all(CAMPAIGNS)} >= {"Spring Outreach", "Holiday Promo"}
     assert len(client.list_queues()) == 5 and len(client.list_users()) == 8
     week = "2024-07-01T00:00:00Z/2024-07-08T00:00:00Z"
     aggregates = client.conversation_aggregates(
@@ -69,7 +75,9 @@ def test_hundreds_of_calls_succeed_through_errors_and_a_tight_rate_limit(
     admin.admin("POST", "faults", {"error_rate": 0.2, "rate_limit": 120})
     reads = 300
     for index in range(reads):
-        assert client.get_segment(entity_id("segment", "Short Voice Calls"))["version"] == 1, index
+        assert (
+            client.get(f"{SEGMENTS}/{entity_id('segment', 'Short Voice Calls')}")["version"] == 1
+        ), index
     entries = api_entries(admin)
     statuses = [e["status"] for e in entries]
     assert statuses.count(200) == reads  # each call succeeded exactly once
@@ -86,7 +94,7 @@ def test_a_healthy_run_meets_no_429_under_the_default_pacing(
 ) -> None:
     admin.admin("POST", "faults", {"rate_limit": 300})  # the platform's limit
     for _ in range(400):
-        client.get_segment(entity_id("segment", "Short Voice Calls"))
+        client.get(f"{SEGMENTS}/{entity_id('segment', 'Short Voice Calls')}")
     assert {e["status"] for e in api_entries(admin)} == {200}
 
 
@@ -95,7 +103,7 @@ def test_retry_after_is_waited_out_before_the_next_attempt(
 ) -> None:
     script = [{"action": "status", "status": 429, "retryAfter": 30, "path": SEGMENTS + "/{id}"}]
     admin.admin("POST", "faults", {"script": script})
-    client.get_segment(entity_id("segment", "Short Voice Calls"))
+    client.get(f"{SEGMENTS}/{entity_id('segment', 'Short Voice Calls')}")
     limited, retried = api_entries(admin)
     assert (limited["status"], retried["status"]) == (429, 200)
     waited = _seconds(retried["at"]) - _seconds(limited["at"])
@@ -115,7 +123,7 @@ def test_a_create_is_retried_after_a_429_which_was_not_processed(
         "faults",
         {"script": [{"action": "status", "status": 429, "method": "POST", "path": SEGMENTS}]},
     )
-    client.create_segment(SEGMENT)
+    client.create(SEGMENTS, SEGMENT)
     assert [e["status"] for e in api_entries(admin)] == [429, 201]
 
 
@@ -127,9 +135,9 @@ def test_a_create_without_an_answer_is_ambiguous_and_never_replayed(
         "POST", "faults", {"script": [{"action": action, "method": "POST", "path": SEGMENTS}]}
     )
     with pytest.raises(errors.AmbiguousWrite, match="may or may not have happened"):
-        client.create_segment(SEGMENT)
+        client.create(SEGMENTS, SEGMENT)
     assert [(e["method"], e["status"]) for e in api_entries(admin)] == [("POST", 0)]
-    created = [s for s in client.list_segments() if s["name"] == SEGMENT["name"]]
+    created = [s for s in client.list_all(SEGMENTS) if s["name"] == SEGMENT["name"]]
     assert len(created) == (1 if action == "drop-after" else 0)
 
 
@@ -140,7 +148,7 @@ def test_a_create_answered_5xx_is_ambiguous_too(client: GenesysClient, admin: Ap
         {"script": [{"action": "status", "status": 502, "method": "POST", "path": SEGMENTS}]},
     )
     with pytest.raises(errors.AmbiguousWrite) as caught:
-        client.create_segment(SEGMENT)
+        client.create(SEGMENTS, SEGMENT)
     assert caught.value.status == 502
     assert len(api_entries(admin)) == 1
 
@@ -154,7 +162,8 @@ def test_versioned_writes_are_retried_after_5xx_and_drops(
         {"action": "drop", "method": "PATCH"},
     ]
     admin.admin("POST", "faults", {"script": script})
-    assert client.update_segment(segment, 1, {"description": "x"})["version"] == 2
+    updated = client.update("PATCH", f"{SEGMENTS}/{segment}", {"description": "x", "version": 1})
+    assert updated["version"] == 2
     assert [e["status"] for e in api_entries(admin)] == [503, 0, 200]
 
 
@@ -166,7 +175,7 @@ def test_retries_stop_at_the_attempt_limit(
         make_client(server, clock, attempts=4) as client,
         pytest.raises(errors.ServerError) as caught,
     ):
-        client.list_segments()
+        client.list_all(SEGMENTS)
     assert len(api_entries(admin)) == 4
     assert "still failing after retries" in str(caught.value)
     assert caught.value.correlation_id == api_entries(admin)[-1]["correlationId"]
@@ -178,7 +187,7 @@ def test_429s_that_say_when_to_come_back_are_bounded_by_the_deadline_only(
     script = [{"action": "status", "status": 429, "retryAfter": 2, "path": SEGMENTS, "times": 10}]
     admin.admin("POST", "faults", {"script": script})
     with make_client(server, clock, attempts=3, deadline=300) as client:
-        assert client.list_segments()
+        assert client.list_all(SEGMENTS)
     assert [e["status"] for e in api_entries(admin)] == [429] * 10 + [200]
 
 
@@ -192,7 +201,7 @@ def test_retries_stop_at_the_deadline(server: SandboxServer, clock: FakeClock, a
         make_client(server, clock, deadline=300) as client,
         pytest.raises(errors.RateLimitExhausted),
     ):
-        client.list_segments()
+        client.list_all(SEGMENTS)
     assert len(api_entries(admin)) == 1  # waiting 400 s would pass the 300 s deadline
 
 
@@ -203,7 +212,7 @@ def test_an_unreachable_api_is_reported_after_retries(clock: FakeClock) -> None:
         make_client(stopped, clock, attempts=3) as client,
         pytest.raises(errors.Unreachable, match="no answer"),
     ):
-        client.list_segments()
+        client.list_all(SEGMENTS)
 
 
 def test_tokens_are_renewed_before_they_expire(
@@ -212,7 +221,7 @@ def test_tokens_are_renewed_before_they_expire(
     sandbox.token_ttl = 120
     with make_client(server, clock) as client:
         for _ in range(30):
-            client.get_segment(entity_id("segment", "Short Voice Calls"))
+            client.get(f"{SEGMENTS}/{entity_id('segment', 'Short Voice Calls')}")
             clock.advance(10)
     statuses = [e["status"] for e in api_entries(admin)]
     assert statuses == [200] * 30  # never a 401
@@ -223,9 +232,9 @@ def test_a_token_refused_early_is_renewed_once_and_the_call_retried(
     server: SandboxServer, sandbox: Sandbox, clock: FakeClock, admin: Api
 ) -> None:
     with make_client(server, clock) as client:
-        client.list_segments()
+        client.list_all(SEGMENTS)
         sandbox.tokens.clear()  # as if revoked
-        assert len(client.list_segments()) == 3
+        assert len(client.list_all(SEGMENTS)) == 3
     routes = [
         (e["method"], e["route"], e["status"]) for e in admin.admin("GET", "journal")["entries"]
     ]
@@ -245,14 +254,14 @@ def test_wrong_credentials_fail_once_with_a_hint(
         make_client(server, clock, secret="wrong-secret-value") as client,
         pytest.raises(errors.Unauthorized) as caught,
     ):
-        client.list_segments()
+        client.list_all(SEGMENTS)
     assert "check GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET" in str(caught.value)
     assert admin.counts() == {"POST /oauth/token": 1}
 
 
 def test_errors_are_typed_and_carry_what_support_needs(client: GenesysClient) -> None:
     with pytest.raises(errors.NotFound) as missing:
-        client.get_segment("no-such-id")
+        client.get(f"{SEGMENTS}/no-such-id")
     assert missing.value.status == 404 and re.fullmatch(
         r"[0-9a-f-]{36}", missing.value.correlation_id
     )
@@ -261,12 +270,12 @@ def test_errors_are_typed_and_carry_what_support_needs(client: GenesysClient) ->
     )
     segment = entity_id("segment", "Short Voice Calls")
     with pytest.raises(errors.VersionMismatch):
-        client.update_segment(segment, 9, {"description": "x"})
+        client.update("PATCH", f"{SEGMENTS}/{segment}", {"description": "x", "version": 9})
     with pytest.raises(errors.Conflict) as duplicate:
-        client.create_segment(dict(SEGMENT, name="Short Voice Calls"))
+        client.create(SEGMENTS, dict(SEGMENT, name="Short Voice Calls"))
     assert duplicate.value.code == "duplicate.name"
     with pytest.raises(errors.ValidationFailed) as invalid:
-        client.create_segment(dict(SEGMENT, type="user"))
+        client.create(SEGMENTS, dict(SEGMENT, type="user"))
     assert invalid.value.details == [{"fieldName": "type", "errorCode": "invalid.value"}]
 
 
@@ -275,9 +284,9 @@ def test_a_write_during_an_index_rebuild_is_its_own_error(
 ) -> None:
     admin.admin("POST", "faults", {"index_delay": 60})
     campaign = entity_id("campaign", "Holiday Promo")
-    client.update_campaign(campaign, 1, {"useOnlyOnce": True})
+    client.update("PATCH", f"{CAMPAIGNS}/{campaign}", {"useOnlyOnce": True, "version": 1})
     with pytest.raises(errors.IndexRebuildInProgress):
-        client.update_campaign(campaign, 2, {"useOnlyOnce": False})
+        client.update("PATCH", f"{CAMPAIGNS}/{campaign}", {"useOnlyOnce": False, "version": 2})
 
 
 def test_listings_read_every_page_once_in_pages_of_100(
@@ -286,7 +295,7 @@ def test_listings_read_every_page_once_in_pages_of_100(
     for index in range(247):
         ident = f"bulk-{index:04d}"
         sandbox.state.segments[ident] = dict(SEGMENT, id=ident, name=f"Bulk {index:04d}", version=1)
-    names = [s["name"] for s in client.list_segments()]
+    names = [s["name"] for s in client.list_all(SEGMENTS)]
     assert len(names) == len(set(names)) == 250
     assert admin.counts()["GET /api/v2/analytics/segments"] == math.ceil(250 / 100)
 
@@ -298,12 +307,12 @@ def test_no_secret_or_token_reaches_logs_or_errors(
     messages = []
     with make_client(server, clock) as client:
         for _ in range(20):
-            client.list_segments()
+            client.list_all(SEGMENTS)
         sandbox.tokens.clear()
-        client.list_campaigns()
+        client.list_all(CAMPAIGNS)
         for call in (
-            lambda: client.get_segment("nope"),
-            lambda: client.update_segment("nope", 1, {}),
+            lambda: client.get(f"{SEGMENTS}/nope"),
+            lambda: client.update("PATCH", f"{SEGMENTS}/nope", {"version": 1}),
         ):
             try:
                 call()
@@ -311,7 +320,7 @@ def test_no_secret_or_token_reaches_logs_or_errors(
                 messages.append(str(exc))
     with make_client(server, clock, secret="wrong-secret-value") as wrong:
         try:
-            wrong.list_segments()
+            wrong.list_all(SEGMENTS)
         except errors.GenesysError as exc:
             messages.append(str(exc) + repr(exc))
     text = logs.getvalue() + "\n".join(messages)
@@ -325,7 +334,9 @@ def test_no_secret_or_token_reaches_logs_or_errors(
 def test_concurrent_calls_share_one_token_refresh(client: GenesysClient, admin: Api) -> None:
     segment = entity_id("segment", "Short Voice Calls")
     with ThreadPoolExecutor(max_workers=16) as pool:
-        versions = list(pool.map(lambda _: client.get_segment(segment)["version"], range(64)))
+        versions = list(
+            pool.map(lambda _: client.get(f"{SEGMENTS}/{segment}")["version"], range(64))
+        )
     assert versions == [1] * 64
     assert admin.counts()["POST /oauth/token"] == 1
 
@@ -349,12 +360,12 @@ def test_an_answer_that_is_not_json_is_a_clear_error(
         start_response("200 OK", [("Content-Type", "text/html")])
         return [b"<html>maintenance</html>"]
 
-    client.list_segments()  # a token first, from the sandbox
+    client.list_all(SEGMENTS)  # a token first, from the sandbox
     server.httpd.set_app(maintenance_page)
     with pytest.raises(
         errors.GenesysError, match="GET /api/v2/analytics/segments: the 200 answer is not JSON"
     ):
-        client.list_segments()
+        client.list_all(SEGMENTS)
 
 
 def test_a_client_reads_a_sandbox_mounted_in_process(sandbox: Sandbox, clock: FakeClock) -> None:
@@ -364,7 +375,7 @@ def test_a_client_reads_a_sandbox_mounted_in_process(sandbox: Sandbox, clock: Fa
     transport = Transport(hosts, "reconcile-test", Secret(SECRET), http_transport=mounted)
 
     with GenesysClient(transport) as client:
-        names = sorted(s["name"] for s in client.list_segments())
+        names = sorted(s["name"] for s in client.list_all(SEGMENTS))
 
     assert names == ["Abandoned Callbacks", "Short Voice Calls", "Voice Calls Over 5 Minutes Q3"]
     assert [(e["method"], e["route"]) for e in sandbox.journal] == [

@@ -12,6 +12,8 @@ from genesys_reconcile.genesys.regions import REGIONS, endpoints
 from genesys_reconcile.redaction import HIDDEN, Secret, redact
 from genesys_reconcile.settings import Settings
 
+SEGMENTS = "/api/v2/analytics/segments"
+
 
 @pytest.mark.parametrize("region", REGIONS)
 def test_each_region_maps_to_its_api_and_login_hosts(region: str) -> None:
@@ -103,19 +105,20 @@ def test_the_region_comes_from_the_environment_before_the_settings(tmp_path: Pat
 def test_sandbox_runs_an_embedded_org_kept_under_the_repository(tmp_path: Path) -> None:
     settings = Settings(root=tmp_path, paths=(), rate_limit=600, concurrency=4)
     with connect(settings, sandbox=True) as client:
-        created = client.create_segment(
+        created = client.create(
+            SEGMENTS,
             {
                 "name": "Embedded",
                 "type": "conversation",
                 "query": {
                     "timeWindow": {"start": "2024-07-01T00:00:00Z", "end": "2024-07-02T00:00:00Z"}
                 },
-            }
+            },
         )
         assert client.transport.policy.concurrency == 4
     assert (tmp_path / ".reconcile/sandbox/org.json").is_file()
     with connect(settings, sandbox=True) as client:  # a later run sees the change
-        assert client.get_segment(created["id"])["name"] == "Embedded"
+        assert client.get(f"{SEGMENTS}/{created['id']}")["name"] == "Embedded"
 
 
 def test_a_secret_never_shows_its_value() -> None:

@@ -14,6 +14,8 @@ from genesys_reconcile.sandbox.server import SandboxServer
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import FakeClock
 
+SEGMENTS = "/api/v2/analytics/segments"
+
 
 class Jumping:
     """A server clock that moves on by more than a token's lifetime every time it is read."""
@@ -31,7 +33,7 @@ def test_a_token_granted_for_no_time_is_reported_as_expired_not_as_bad_credentia
 ) -> None:
     sandbox.token_ttl = 0
     with make_client(server, clock) as client, pytest.raises(errors.GenesysError) as caught:
-        client.list_segments()
+        client.list_all(SEGMENTS)
     assert str(caught.value) == (
         "POST /oauth/token: the token expired immediately (granted for 0 s); "
         "check the token lifetime the login server grants"
@@ -44,7 +46,7 @@ def test_a_token_refused_as_soon_as_it_was_granted_is_reported_as_expired(
     sandbox.token_ttl = 5
     sandbox.clock = Jumping(clock())
     with make_client(server, clock) as client, pytest.raises(errors.GenesysError) as caught:
-        client.list_segments()
+        client.list_all(SEGMENTS)
     message = str(caught.value)
     assert message.startswith(
         "GET /api/v2/analytics/segments: 401 bad.credentials: a token just granted was refused: "

@@ -25,6 +25,10 @@ from genesys_reconcile.sandbox.state import save
 from genesys_reconcile.settings import load_settings
 from tests.conftest import ROOT
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+CONTACT_LISTS = "/api/v2/outbound/lists"
+SEGMENTS = "/api/v2/analytics/segments"
+
 GOLDEN = Path(__file__).parent / "golden"
 
 
@@ -37,16 +41,18 @@ def converge(repo: Path) -> None:
     """Make the sandbox org match the files (what apply will do), through the client."""
     settings = load_settings()
     with connect(settings, sandbox=True) as client:
-        segments = {s["name"]: s for s in client.list_segments()}
+        segments = {s["name"]: s for s in client.list_all(SEGMENTS)}
         for path in sorted((repo / "segments").glob("*.yaml")):
             body = {k: v for k, v in load_file(path).data.items() if k in MANAGED}
             live = segments.get(body["name"])
             if live is None:
-                client.create_segment(body)
+                client.create(SEGMENTS, body)
             else:
-                client.update_segment(live["id"], live["version"], body)
-        lists = [ContactList.from_wire(e) for e in client.list_contact_lists()]
-        campaigns = client.list_campaigns()
+                client.update(
+                    "PATCH", f"{SEGMENTS}/{live['id']}", {**body, "version": live["version"]}
+                )
+        lists = [ContactList.from_wire(e) for e in client.list_all(CONTACT_LISTS)]
+        campaigns = client.list_all(CAMPAIGNS)
         for path in sorted((repo / "campaigns").glob("*.yaml")):
             data = load_file(path).data
             segmentation = from_document(data)
@@ -55,7 +61,9 @@ def converge(repo: Path) -> None:
             changes = {"rules": rules, "contactFilters": rules} | {
                 k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data
             }
-            client.update_campaign(live["id"], live["version"], changes)
+            client.update(
+                "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
+            )
 
 
 def masked(text: str) -> str:

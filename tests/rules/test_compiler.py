@@ -26,6 +26,9 @@ from genesys_reconcile.sandbox.demo import LIST_ATTRIBUTES
 from genesys_reconcile.settings import Settings
 from tests.conftest import ROOT
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+CONTACT_LISTS = "/api/v2/outbound/lists"
+
 TYPES = dict(LIST_ATTRIBUTES)  # the demo org's lists
 PRIMARY = ContactList("id-primary", "Primary Leads", TYPES)
 SECONDARY = ContactList("id-secondary", "Secondary Leads", TYPES)
@@ -253,13 +256,15 @@ def test_examples_and_harder_campaigns_are_accepted_by_the_platform(
     data = load_text(text, f"{name}.yaml").data
     segmentation = from_document(data)
     with connect(Settings(root=tmp_path, paths=()), sandbox=True) as client:
-        lists = [ContactList.from_wire(e) for e in client.list_contact_lists()]
+        lists = [ContactList.from_wire(e) for e in client.list_all(CONTACT_LISTS)]
         assert list(list_findings(segmentation, lists)) == []  # valid against the live lists
         chosen = [next(cl for cl in lists if cl.name == n) for n in segmentation.lists]
         rules = compile_rules(segmentation, chosen)
-        campaign = next(c for c in client.list_campaigns() if c["name"] == segmentation.campaign)
-        applied = client.update_campaign(
-            campaign["id"], campaign["version"], {"rules": rules, "contactFilters": rules}
+        campaign = next(c for c in client.list_all(CAMPAIGNS) if c["name"] == segmentation.campaign)
+        applied = client.update(
+            "PATCH",
+            f"{CAMPAIGNS}/{campaign['id']}",
+            {"rules": rules, "contactFilters": rules, "version": campaign["version"]},
         )
     assert applied["rules"] == rules
     assert [ex.render(ex.parse(r["expression"])) for r in applied["rules"]] == [

@@ -6,8 +6,9 @@
 - A create whose answer was lost is never replayed blindly: the resource is looked up by name
   and adopted when it exists.
 - An update writes the live version it read. When someone else changed the resource meanwhile
-  (409), it is read again and re-diffed: the same change is retried once; a different one is
-  reported as stale, for a new plan.
+  (a refusal its kind calls stale: a 409, or a 400 naming the version), it is read again and
+  re-diffed: the same change is retried once; a different one is reported as stale, for a new
+  plan.
 - An update or delete whose answer was lost is retried, and the retry is refused (409: the
   version moved; 404: it is gone) because the first one happened. Such a refusal is settled by
   reading the resource again: when the org holds what was planned, the change is applied.
@@ -40,7 +41,6 @@ from genesys_reconcile.genesys.errors import (
     GenesysError,
     IndexRebuildInProgress,
     NotFound,
-    VersionMismatch,
 )
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
@@ -196,7 +196,7 @@ class Applier:
         self._result(change, status, start, entity=entity, answered=answered, detail=detail)
         how = f" ({detail})" if detail else ""
         self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}{how}")
-        return Outcome(change, status, detail, id=str(entity["id"]) if entity else change.id)
+        return Outcome(change, status, detail, id=kind.id_of(entity) if entity else change.id)
 
     def _failed(self, change: Change, start: float, error: Exception) -> Outcome:
         status = "stale" if isinstance(error, Stale) else "failed"
@@ -216,13 +216,17 @@ class Applier:
             return Written(
                 "applied", kind.update(self.client, entity, self._data(change), self.live)
             )
-        except (VersionMismatch, IndexRebuildInProgress) as refused:
+        except GenesysError as refused:
             # Refused because the resource moved: by someone else, or by this very write
-            # when its answer was lost and the transport sent it again.
-            fresh = kind.reread(self.client, str(entity["id"]))
+            # when its answer was lost and the transport sent it again. Which refusals say
+            # so is the kind's to tell: APIs word a stale version differently.
+            stale = kind.is_stale(refused)
+            if not stale and not isinstance(refused, IndexRebuildInProgress):
+                raise
+            fresh = kind.reread(self.client, kind.id_of(entity))
             if self._holds(kind, change, fresh):
                 return Written("applied", fresh, CONFIRMED)
-            if not isinstance(refused, VersionMismatch):
+            if not stale:
                 raise
             return Written("applied", self._retry_update(kind, change, fresh))
 
@@ -242,7 +246,7 @@ class Applier:
         except NotFound:
             # A retried delete finds nothing when the first one happened and its answer was
             # lost; the org holds what was planned either way, once a read confirms it.
-            if not self._gone(kind, str(entity["id"])):
+            if not self._gone(kind, kind.id_of(entity)):
                 raise
             return Written("applied", None, CONFIRMED)
         return Written("applied", None)
@@ -265,7 +269,7 @@ class Applier:
         if differences(kind.current(fresh, change.after, self.live), change.after) != change.fields:
             raise Stale(
                 f"{change.kind} {change.name!r} changed since the plan (now version "
-                f"{fresh.get('version')}); plan again to review the new difference"
+                f"{kind.version_of(fresh)}); plan again to review the new difference"
             )
         return kind.update(self.client, fresh, data, self.live)
 
@@ -289,7 +293,7 @@ class Applier:
             self.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)
-            entity = kind.reread(self.client, str(entity["id"]))
+            entity = kind.reread(self.client, kind.id_of(entity))
             state = kind.settled(entity)
         self.audit.event(
             "settle.wait",
@@ -338,7 +342,8 @@ class Applier:
             "versionBefore": change.version,
         }
         if entity is not None:
-            fields |= {"id": entity.get("id"), "versionAfter": entity.get("version")}
+            kind = KINDS[change.kind]
+            fields |= {"id": entity.get("id"), "versionAfter": kind.version_of(entity)}
         if answered:
             fields |= {"httpStatus": answered[0], "correlationId": answered[1]}
         if isinstance(error, GenesysError):

@@ -44,7 +44,7 @@ def holds(
         return ident, False
     after = kind.desired(resource.document.data, ready.live)
     if digest is not None and digest != after_digest(after):
-        return str(entity["id"]), False  # the files ask for something else now
+        return kind.id_of(entity), False  # the files ask for something else now
     current = kind.current(entity, after, ready.live)
     held = not differences(current, after) and kind.unconverged(entity) is None
-    return str(entity["id"]), held
+    return kind.id_of(entity), held

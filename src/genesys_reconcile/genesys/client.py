@@ -1,4 +1,5 @@
-"""Typed calls for every endpoint the reconciler uses; callers pass and get plain data.
+"""Generic calls on the API's resources, and the few queries that are no resource kind;
+callers pass and get plain data. Which paths and bodies a resource takes is its kind's to say.
 
 Listings read every page: the first page says how many there are, the rest are fetched
 concurrently, and the result is checked to hold each entity exactly once (a listing that moved
@@ -21,9 +22,6 @@ Entity = dict[str, Any]
 PAGE_SIZE = 100
 _READS = 3  # how often a listing that keeps moving is read before giving up
 
-SEGMENTS = "/api/v2/analytics/segments"
-CONTACT_LISTS = "/api/v2/outbound/lists"
-CAMPAIGNS = "/api/v2/outbound/campaigns"
 QUEUES = "/api/v2/routing/queues"
 USERS = "/api/v2/users"
 ORGANIZATION = "/api/v2/organizations/me"
@@ -71,50 +69,31 @@ class GenesysClient:
         """The org the credentials belong to, read once per client."""
         with self._organization_lock:
             if self._organization is None:
-                data = self._get(ORGANIZATION)
+                data = self.get(ORGANIZATION)
                 ident, name = data.get("id"), data.get("name")
                 if not isinstance(ident, str) or not ident:
                     raise GenesysError("GET", ORGANIZATION, "the answer names no organization id")
                 self._organization = Organization(ident, str(name or ""))
             return self._organization
 
-    # -- analytics segments ------------------------------------------------------------------
+    # -- resources: generic verbs; each kind knows its own paths and bodies -----------------
 
-    def list_segments(self) -> list[Entity]:
-        return self.list_all(SEGMENTS)
+    def get(self, path: str) -> Entity:
+        return self._call("GET", path)
 
-    def get_segment(self, ident: str) -> Entity:
-        return self._get(f"{SEGMENTS}/{ident}")
+    def create(self, path: str, body: Mapping[str, Any]) -> Entity:
+        """POST a new resource. Never retried after an ambiguous failure: `AmbiguousWrite`
+        then says it may exist, and the caller lists to find out."""
+        return self._call("POST", path, body=body, idempotent=False)
 
-    def create_segment(self, body: Mapping[str, Any]) -> Entity:
-        """Create a segment. Never retried after an ambiguous failure: `AmbiguousWrite` then
-        says the segment may exist, and the caller lists to find out."""
-        return self._call("POST", SEGMENTS, body=body, idempotent=False)
+    def update(self, method: str, path: str, body: Mapping[str, Any]) -> Entity:
+        """PATCH some fields or PUT the whole resource; the body carries the live version, so
+        a retry after a lost answer is refused rather than applied twice."""
+        return self._call(method, path, body=body)
 
-    def update_segment(self, ident: str, version: int, changes: Mapping[str, Any]) -> Entity:
-        return self._call("PATCH", f"{SEGMENTS}/{ident}", body={**changes, "version": version})
-
-    def delete_segment(self, ident: str, version: int) -> None:
-        path, params = f"{SEGMENTS}/{ident}", {"version": version}
-        self._last.answer = self.transport.request("DELETE", path, params=params, idempotent=True)
-
-    # -- outbound ----------------------------------------------------------------------------
-
-    def list_contact_lists(self) -> list[Entity]:
-        return self.list_all(CONTACT_LISTS)
-
-    def get_contact_list(self, ident: str) -> Entity:
-        return self._get(f"{CONTACT_LISTS}/{ident}")
-
-    def list_campaigns(self) -> list[Entity]:
-        return self.list_all(CAMPAIGNS)
-
-    def get_campaign(self, ident: str) -> Entity:
-        return self._get(f"{CAMPAIGNS}/{ident}")
-
-    def update_campaign(self, ident: str, version: int, changes: Mapping[str, Any]) -> Entity:
-        """PATCH segmentation fields; the campaign then rebuilds its index."""
-        return self._call("PATCH", f"{CAMPAIGNS}/{ident}", body={**changes, "version": version})
+    def delete(self, path: str, params: Mapping[str, Any] | None = None) -> None:
+        answer = self.transport.request("DELETE", path, params=params, idempotent=True)
+        self._last.answer = answer
 
     # -- directory and analytics queries -----------------------------------------------------
 
@@ -155,9 +134,6 @@ class GenesysClient:
         workers = min(self.transport.policy.concurrency, len(numbers))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="page") as pool:
             return list(pool.map(fetch, numbers))
-
-    def _get(self, path: str) -> Entity:
-        return self._call("GET", path)
 
     def _call(self, method: str, path: str, body: Any = None, idempotent: bool = True) -> Entity:
         answer = self.transport.request(method, path, body=body, idempotent=idempotent)

@@ -26,6 +26,7 @@ class GenesysError(ReconcileError):
         details: Sequence[Mapping[str, str]] = (),
     ) -> None:
         self.method, self.path, self.status, self.code = method, path, status, code
+        self.message = message  # the server's own words, for callers that read them
         self.correlation_id = correlation_id
         self.details = [dict(d) for d in details]
         answer = " ".join(str(p) for p in (status, code) if p)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -15,6 +15,8 @@ class LiveState:
     def __init__(self, client: GenesysClient) -> None:
         self.client = client
         self._derived: dict[Hashable, Any] = {}
+        self._listings: dict[str, list[Entity]] = {}
+        self._lock = threading.Lock()
 
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
         """Something derived from the listings (an index, a catalog), made once per run
@@ -24,14 +26,10 @@ class LiveState:
         value: T = self._derived[key]
         return value
 
-    @functools.cached_property
-    def contact_lists(self) -> list[Entity]:
-        return self.client.list_contact_lists()
-
-    @functools.cached_property
-    def campaigns(self) -> list[Entity]:
-        return self.client.list_campaigns()
-
-    @functools.cached_property
-    def segments(self) -> list[Entity]:
-        return self.client.list_segments()
+    def listing(self, path: str) -> list[Entity]:
+        """Every entity of a collection (`/api/v2/...`), read once per run."""
+        # Held while reading, so that threads asking for one listing at once read it once.
+        with self._lock:
+            if path not in self._listings:
+                self._listings[path] = self.client.list_all(path)
+            return self._listings[path]

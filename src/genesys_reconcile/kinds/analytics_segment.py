@@ -1,4 +1,12 @@
-"""`AnalyticsSegment`: a named conversation query (`/api/v2/analytics/segments`)."""
+"""`AnalyticsSegment`: a named conversation query.
+
+Manages: the segments at `/api/v2/analytics/segments`: name, description, type, query.
+Identity: the segment's `name`, unique in the org.
+Writes: POST to create; PATCH of the fields that differ, with the live `version`; DELETE with
+    `?version=`. A stale write is the API's 409 `version.mismatch`.
+Settles: at once.
+Options: `segments.fields` in reconcile.yaml adds the field paths a query may name.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +17,15 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, Selections, SpanT, is_number, iso, mappings
 from genesys_reconcile.kinds.segment_fields import BUILTIN_FIELDS
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.settings import Settings
 
+SEGMENTS = "/api/v2/analytics/segments"
+# The body fields a file sets; the server adds id, version, dates and selfUri.
+MANAGED = ("name", "description", "type", "query")
 MAX_WINDOW = timedelta(days=180)
 
 _ORDERING = {"GREATERTHAN", "GREATERTHANOREQUAL", "LESSTHAN", "LESSTHANOREQUAL"}
@@ -29,6 +39,8 @@ class AnalyticsSegment(Kind):
     kind: ClassVar[str] = "AnalyticsSegment"
     schema_file: ClassVar[str] = "analytics-segment.schema.json"
     identity_field: ClassVar[str] = "name"
+    collection: ClassVar[str] = SEGMENTS
+    managed: ClassVar[tuple[str, ...]] = MANAGED
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         query = data.get("query")
@@ -59,11 +71,8 @@ class AnalyticsSegment(Kind):
 
     # -- planning ------------------------------------------------------------------------------
 
-    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
-        return live.segments
-
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
-        return _normalised({k: data[k] for k in MANAGED if k in data})
+        return _normalised(self.written(data))
 
     def impact(
         self,
@@ -88,36 +97,24 @@ class AnalyticsSegment(Kind):
         change = f", {(after - was) / was:+.0%}" if was else ""
         return f"{line} (was {was:,}{change})"
 
-    def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
-        return client.create_segment({k: data[k] for k in MANAGED if k in data})
-
-    def update(
-        self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    def update_body(
+        self, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
-        # Only the fields that differ: a PATCH leaves the rest to whoever else manages them.
-        wanted = {k: data[k] for k in MANAGED if k in data}
-        changed = {
+        # The fields that differ once both sides are normalised, not merely spelled apart.
+        return {
             k: v
-            for k, v in wanted.items()
+            for k, v in self.written(data).items()
             if _normalised({k: v}) != _normalised({k: entity.get(k)})
         }
-        return client.update_segment(str(entity["id"]), int(entity["version"]), changed)
 
-    def delete(self, client: GenesysClient, entity: dict[str, Any]) -> None:
-        client.delete_segment(str(entity["id"]), int(entity["version"]))
-
-    def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
-        return client.get_segment(ident)
+    def delete_params(self, entity: dict[str, Any]) -> dict[str, Any] | None:
+        return {"version": self.version_of(entity)}  # the API refuses a stale delete too
 
     def current(
         self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
     ) -> dict[str, Any]:
-        fields = desired.keys() if desired is not None else MANAGED
+        fields = desired.keys() if desired is not None else self.managed
         return _normalised({k: entity[k] for k in fields if k in entity})
-
-
-# The body fields a file sets; the server adds id, version, dates and selfUri.
-MANAGED = ("name", "description", "type", "query")
 
 
 def _normalised(body: dict[str, Any]) -> dict[str, Any]:

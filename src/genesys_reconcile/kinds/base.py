@@ -1,4 +1,23 @@
-"""What every resource kind provides. The planner, applier and renderers see only this."""
+"""What every resource kind provides. The planner, applier and renderers see only this.
+
+A kind declares its wire contract as class attributes, and the defaults below read, write and
+delete its resources through the client's generic verbs:
+
+- `collection`: the listing and create path, such as "/api/v2/analytics/segments"; one
+  resource is at `collection/{id}`.
+- `update_method`: "PATCH" (the body carries only the fields that changed) or "PUT" (the whole
+  resource, as read, with the file's fields over it).
+- `name_field`: the field a file's name matches ("name"; a journey segment's "displayName").
+- `managed`: the body fields a file sets; what a create sends and an update compares.
+- `version_of(entity)`: the live version a write carries (default `entity["version"]`).
+- `delete_params(entity)`: query parameters of a delete (default none).
+- `is_stale(error)`: whether a refused write means the resource moved since it was read
+  (default: the code `version.mismatch`, or a 409 or 400 whose message names the version,
+  as the outbound and journey APIs answer); apply then reads it again and retries.
+- `settling`, `depends_on`, `creatable`: below.
+
+A kind overrides only what differs from these, such as a body the API builds from the file.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +29,20 @@ from typing import Any, ClassVar, Protocol, TypeGuard, TypeVar
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.errors import (
+    Conflict,
+    GenesysError,
+    IndexRebuildInProgress,
+    ValidationFailed,
+    VersionMismatch,
+)
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
+
+# "does not match the current version", "the version number ... must match": a stale write in
+# the words of APIs that give it no code of its own.
+_STALE_WORDS = re.compile(r"version.*\bmatch|\bmatch.*version", re.IGNORECASE)
 
 
 class Span(Protocol):
@@ -51,6 +81,11 @@ class Kind(ABC):
     # What a written resource does before it is ready, in words ("index rebuild"), for the
     # progress line and errors; see `settled`.
     settling: ClassVar[str] = "settling"
+    # The wire contract (see the module's docstring).
+    collection: ClassVar[str]
+    update_method: ClassVar[str] = "PATCH"
+    name_field: ClassVar[str] = "name"
+    managed: ClassVar[tuple[str, ...]] = ()
 
     def identity(self, data: dict[str, Any]) -> str | None:
         """The resource's name, unique within its kind; None when the file lacks one."""
@@ -72,13 +107,27 @@ class Kind(ABC):
 
     # -- planning: both sides in the comparable wire shape ------------------------------------
 
-    @abstractmethod
     def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
         """Every live resource of this kind, managed or not."""
+        return live.listing(self.collection)
 
     def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
         """What a file may call this live resource: its name."""
-        return (str(entity.get("name")),)
+        return (str(entity.get(self.name_field)),)
+
+    def name_of(self, entity: dict[str, Any]) -> str:
+        """A live resource's name, as plans and outputs show it ("" when it has none)."""
+        return str(entity.get(self.name_field, ""))
+
+    def id_of(self, entity: dict[str, Any]) -> str:
+        return str(entity["id"])
+
+    def version_of(self, entity: dict[str, Any]) -> Any:
+        """The live version a write based on `entity` carries; None when it has none."""
+        return entity.get("version")
+
+    def path_of(self, ident: str) -> str:
+        return f"{self.collection}/{ident}"
 
     def named(self, live: LiveState, name: str) -> dict[str, Any] | None:
         """The live resource a file's name refers to (the first, if several answer to it)."""
@@ -94,7 +143,7 @@ class Kind(ABC):
 
     def with_id(self, live: LiveState, ident: str | None) -> dict[str, Any] | None:
         def index() -> dict[str, dict[str, Any]]:
-            return {str(e["id"]): e for e in self.live_entities(live)}
+            return {self.id_of(e): e for e in self.live_entities(live)}
 
         return live.memo((self.kind, "ids"), index).get(str(ident))
 
@@ -115,19 +164,48 @@ class Kind(ABC):
 
     # -- applying -------------------------------------------------------------------------------
 
-    def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
-        # The planner plans no creates for kinds that are not `creatable`.
-        raise ReconcileError(f"{self.kind} resources are never created")
+    def written(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The body fields a file sets, as the API takes them."""
+        return {k: data[k] for k in self.managed if k in data}
 
-    @abstractmethod
+    def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
+        if not self.creatable:  # the planner plans no creates for such kinds
+            raise ReconcileError(f"{self.kind} resources are never created")
+        return client.create(self.collection, self.written(data))
+
+    def update_body(
+        self, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    ) -> dict[str, Any]:
+        """What an update sends, but the version: a PATCH only the fields that differ (it
+        leaves the rest to whoever else manages them); a PUT the whole resource."""
+        wanted = self.written(data)
+        if self.update_method == "PUT":
+            return {**entity, **wanted}
+        return {k: v for k, v in wanted.items() if v != entity.get(k)}
+
     def update(
         self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
         """Write the file's managed fields with the live version; returns the new entity."""
+        body = {**self.update_body(entity, data, live), "version": self.version_of(entity)}
+        return client.update(self.update_method, self.path_of(self.id_of(entity)), body)
+
+    def delete_params(self, entity: dict[str, Any]) -> dict[str, Any] | None:
+        return None
 
     def delete(self, client: GenesysClient, entity: dict[str, Any]) -> None:
-        # The planner plans no deletes for kinds that are not `creatable`.
-        raise ReconcileError(f"{self.kind} resources are never deleted")
+        if not self.creatable:  # the planner plans no deletes for such kinds
+            raise ReconcileError(f"{self.kind} resources are never deleted")
+        client.delete(self.path_of(self.id_of(entity)), self.delete_params(entity))
+
+    def is_stale(self, error: GenesysError) -> bool:
+        """Whether a refused write means the resource moved since it was read."""
+        if isinstance(error, VersionMismatch):
+            return True
+        if isinstance(error, IndexRebuildInProgress):
+            return False
+        worded = isinstance(error, Conflict | ValidationFailed) and error.status in (400, 409)
+        return worded and _STALE_WORDS.search(error.message) is not None
 
     def settled(self, entity: dict[str, Any]) -> bool | str:
         """True once a written resource is ready for use, False while it is still settling,
@@ -139,9 +217,9 @@ class Kind(ABC):
         and what apply does about it; None when its fields say it all."""
         return None
 
-    @abstractmethod
     def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
         """One resource, read again after a write or a conflict."""
+        return client.get(self.path_of(ident))
 
     @abstractmethod
     def current(

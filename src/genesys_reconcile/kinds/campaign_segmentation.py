@@ -1,5 +1,13 @@
 """`CampaignSegmentation`: the segmentation fields of an existing outbound campaign.
 
+Manages: of the campaigns at `/api/v2/outbound/campaigns`, only `rules`, `contactFilters`,
+    `useOnlyOnce` and `dialingMode`; campaigns are never created or deleted.
+Identity: the campaign's `name`, or its id.
+Writes: one PATCH of the compiled rules (as both `rules` and `contactFilters`) and the other
+    fields, with the live `version`. A stale write is the API's 409 `version.mismatch`.
+Settles: the campaign rebuilds its contact index (`indexStatus`) after each write.
+Options: none; the contact lists the rules name are read from `/api/v2/outbound/lists`.
+
 Offline, the rules are compiled with stand-in list ids to check the platform's limits (50
 rules, 2,048 characters an expression). Online, the campaign and lists must exist, and every
 attribute must exist in every list with a type its values and operators fit.
@@ -11,7 +19,6 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, mappings
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
@@ -19,6 +26,8 @@ from genesys_reconcile.rules import compiler, expression, overlap
 from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
 from genesys_reconcile.settings import Settings
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
+CONTACT_LISTS = "/api/v2/outbound/lists"
 _ORDERING = {"<", "<=", ">", ">="}
 _RESERVED = "'{}' is a reserved word in rule expressions and cannot name an attribute"
 
@@ -30,6 +39,7 @@ class CampaignSegmentation(Kind):
     creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
     depends_on: ClassVar[tuple[str, ...]] = ("AnalyticsSegment",)  # its rules may rely on them
     settling: ClassVar[str] = "index rebuild"  # a write rebuilds the campaign's contact index
+    collection: ClassVar[str] = CAMPAIGNS
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)
@@ -73,25 +83,22 @@ class CampaignSegmentation(Kind):
 
     # -- planning ------------------------------------------------------------------------------
 
-    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
-        return live.campaigns
-
     def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
-        return (str(entity.get("id")), str(entity.get("name")))  # files may name it by id
+        return (str(entity.get("id")), *super().keys(entity))  # files may name it by id
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         rules = _compiled(data, live)
         wanted = _view(rules, live) | {"contactFilters": SAME_AS_RULES}
         return wanted | {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
 
-    def update(
-        self, client: GenesysClient, entity: dict[str, Any], data: dict[str, Any], live: LiveState
+    def update_body(
+        self, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
-        """One atomic PATCH of the segmentation fields; the campaign then rebuilds its index."""
+        """Every segmentation field in one atomic PATCH, the rules compiled against the org's
+        lists; the campaign then rebuilds its index."""
         rules = _compiled(data, live)
         changes: dict[str, Any] = {"rules": rules, "contactFilters": rules}
-        changes |= {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
-        return client.update_campaign(str(entity["id"]), int(entity["version"]), changes)
+        return changes | {k: data[k] for k in ("useOnlyOnce", "dialingMode") if k in data}
 
     def settled(self, entity: dict[str, Any]) -> bool | str:
         status = entity.get("indexStatus", "ready")
@@ -105,9 +112,6 @@ class CampaignSegmentation(Kind):
         if state is True or state is False:
             return None
         return f"index rebuild failed: {state}; apply writes it again"
-
-    def reread(self, client: GenesysClient, ident: str) -> dict[str, Any]:
-        return client.get_campaign(ident)
 
     def current(
         self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
@@ -131,7 +135,9 @@ def _compiled(data: dict[str, Any], live: LiveState) -> list[dict[str, Any]]:
 
 def _catalog(live: LiveState) -> compiler.ListCatalog:
     def make() -> compiler.ListCatalog:
-        return compiler.ListCatalog([compiler.ContactList.from_wire(e) for e in live.contact_lists])
+        return compiler.ListCatalog(
+            [compiler.ContactList.from_wire(e) for e in live.listing(CONTACT_LISTS)]
+        )
 
     return live.memo("contact-list-catalog", make)
 
@@ -143,7 +149,8 @@ SAME_AS_RULES = "same as rules"
 
 def _view(rules: list[Any], live: LiveState) -> dict[str, Any]:
     names = live.memo(
-        "contact-list-names", lambda: {str(e["id"]): str(e["name"]) for e in live.contact_lists}
+        "contact-list-names",
+        lambda: {str(e["id"]): str(e["name"]) for e in live.listing(CONTACT_LISTS)},
     )
     view: dict[str, list[str]] = {"lists": [], "include": [], "exclude": []}
     for rule in _canonical_rules(rules, live):  # in any order: each part is sorted below

@@ -35,18 +35,18 @@ def make_plan(
         desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
         every = kind.live_entities(live)
         plan.existing[kind.kind] = len(every)
-        entities = [e for e in every if chosen(kind, str(e.get("name", "")))]
+        entities = [e for e in every if chosen(kind, kind.name_of(e))]
         matched: set[str] = set()
         for resource in desired:
             entity = kind.named(live, resource.name)
             change = _change(kind, resource, entity, live)
             if entity is not None:
-                matched.add(str(entity["id"]))
+                matched.add(kind.id_of(entity))
             if change is None:
                 plan.unchanged += 1
             else:
                 plan.changes.append(change)
-        unmanaged = [e for e in entities if str(e["id"]) not in matched]
+        unmanaged = [e for e in entities if kind.id_of(e) not in matched]
         if prune and kind.creatable:
             plan.changes.extend(_deletion(kind, e, live) for e in unmanaged)
         elif unmanaged and kind.creatable:
@@ -84,8 +84,8 @@ def _change(
         resource.name,
         Action.UPDATE,
         fields,
-        id=str(entity["id"]),
-        version=entity.get("version"),
+        id=kind.id_of(entity),
+        version=kind.version_of(entity),
         before=before,
         after=after,
         source=source,
@@ -99,11 +99,11 @@ def _deletion(kind: Kind, entity: dict[str, Any], live: LiveState) -> Change:
     fields = tuple(FieldChange(path, value, None) for path, value in _leaves(before))
     return Change(
         kind.kind,
-        str(entity.get("name", entity["id"])),
+        kind.name_of(entity) or kind.id_of(entity),
         Action.DELETE,
         fields,
-        id=str(entity["id"]),
-        version=entity.get("version"),
+        id=kind.id_of(entity),
+        version=kind.version_of(entity),
         before=before,
     )
 

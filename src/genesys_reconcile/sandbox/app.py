@@ -204,4 +204,4 @@ def _scripted_error(fault: ScriptedFault) -> ApiError:
             "Rate limit exceeded the maximum",
             headers={"Retry-After": str(fault.retryAfter)},
         )
-    return ApiError(fault.status, "scripted.fault", f"a scripted {fault.status} answer")
+    return ApiError(fault.status, fault.code, fault.message or f"a scripted {fault.status} answer")

@@ -22,7 +22,8 @@ class ScriptedFault:
     """Fail the next `times` requests matching `method` and `path` (a route such as
     `/api/v2/analytics/segments/{id}`, or a concrete path); an empty matcher matches all.
 
-    - `status`: answer `status` (with `Retry-After: retryAfter` on a 429) without processing;
+    - `status`: answer `status` (with `Retry-After: retryAfter` on a 429) without processing,
+      with `code` and `message` in the body when given (as a real API words a refusal);
     - `drop`: close the connection before processing;
     - `drop-after`: process the request, then close the connection without answering.
     """
@@ -33,6 +34,8 @@ class ScriptedFault:
     status: int = 503
     times: int = 1
     retryAfter: int = 1
+    code: str = "scripted.fault"
+    message: str = ""
 
     def matches(self, method: str, path: str, route: str) -> bool:
         return (not self.method or self.method == method) and (
