@@ -3,9 +3,10 @@
 Manages: the segments at `/api/v2/analytics/segments`: name, description, type, query.
 Identity: the segment's `name`, unique in the org.
 Writes: POST to create; PATCH of the fields that differ, with the live `version`; DELETE with
-    `?version=`. A stale write is the API's 409 `version.mismatch`.
+    `?version=`. A stale write is a 409 `version.mismatch` (or a refusal naming the version).
 Settles: at once.
-Options: `segments.fields` in reconcile.yaml adds the field paths a query may name.
+Options: `kinds.AnalyticsSegment.fields` in reconcile.yaml adds the field paths a query may
+    name (`segments.fields`, its older spelling, still counts).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Manages: of the campaigns at `/api/v2/outbound/campaigns`, only `rules`, `contac
     `useOnlyOnce` and `dialingMode`; campaigns are never created or deleted.
 Identity: the campaign's `name`, or its id.
 Writes: one PATCH of the compiled rules (as both `rules` and `contactFilters`) and the other
-    fields, with the live `version`. A stale write is the API's 409 `version.mismatch`.
+    fields, with the live `version`. A stale write is a 409 `version.mismatch` (or a
+    refusal naming the version); a 409 while the index rebuilds is not stale.
 Settles: the campaign rebuilds its contact index (`indexStatus`) after each write.
 Options: none; the contact lists the rules name are read from `/api/v2/outbound/lists`.
 
