@@ -6,7 +6,7 @@ desired-state files, so a typo in it is an error naming its line, not a silently
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from genesys_reconcile.manifest.yaml import Document, load_file
 from genesys_reconcile.text_safety import visible
 
 CONFIG_FILE = "reconcile.yaml"
-DEFAULT_PATHS = ("segments", "campaigns")
 
 
 @dataclass(frozen=True)
@@ -39,15 +38,20 @@ class Settings:
         return self.kinds.get(kind, {})
 
 
-def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> Settings:
-    """Settings from `config_file`, else from `reconcile.yaml` in `cwd` when there is one."""
+def load_settings(
+    config_file: Path | None = None, cwd: Path | None = None, default_paths: Sequence[str] = ()
+) -> Settings:
+    """Settings from `config_file`, else from `reconcile.yaml` in `cwd` when there is one.
+
+    `default_paths` are where files live when reconcile.yaml names no paths: the kinds'
+    directories, which the caller knows (this layer knows no kind)."""
     cwd = cwd or Path.cwd()
     if config_file is None and (cwd / CONFIG_FILE).is_file():
         config_file = cwd / CONFIG_FILE
     if config_file is None:
         # A repository may manage only one kind: default directories that are absent are
         # skipped, unless all are (then the error names them).
-        defaults = tuple(cwd / p for p in DEFAULT_PATHS)
+        defaults = tuple(cwd / p for p in default_paths)
         return Settings(root=cwd, paths=tuple(p for p in defaults if p.exists()) or defaults)
     if not config_file.is_file():
         raise ConfigError(f"configuration file not found: {config_file}")
@@ -58,7 +62,7 @@ def load_settings(config_file: Path | None = None, cwd: Path | None = None) -> S
     api = data.get("api", {})
     return Settings(
         root=root,
-        paths=tuple(root / p for p in data.get("paths", DEFAULT_PATHS)),
+        paths=tuple(root / p for p in data.get("paths", default_paths)),
         config_file=config_file,
         region=data.get("region"),
         rate_limit=api.get("rateLimitPerMinute"),

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from genesys_reconcile import __version__, log
+from genesys_reconcile.kinds import DIRECTORIES
 from genesys_reconcile.settings import Settings, load_settings
 
 
@@ -49,7 +50,7 @@ def cli(ctx: click.Context, config: Path | None, log_level: str, verbose: bool) 
 
 
 def settings(ctx: click.Context) -> Settings:
-    loaded = load_settings(ctx.find_root().obj)
+    loaded = load_settings(ctx.find_root().obj, default_paths=DIRECTORIES)
     for notice in loaded.notices:
         click.echo(notice, err=True)
     return loaded

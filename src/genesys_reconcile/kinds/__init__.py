@@ -33,4 +33,7 @@ def _dependency_order(kinds: dict[str, Kind]) -> list[str]:
 # relies on a resource lets go of it before the resource goes.
 RANK: dict[str, int] = {name: rank for rank, name in enumerate(_dependency_order(KINDS))}
 
-__all__ = ["KINDS", "RANK", "Kind"]
+# Where files live when reconcile.yaml names no paths: each kind's directory.
+DIRECTORIES: tuple[str, ...] = tuple(kind.directory for kind in KINDS.values() if kind.directory)
+
+__all__ = ["DIRECTORIES", "KINDS", "RANK", "Kind"]

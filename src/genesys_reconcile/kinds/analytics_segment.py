@@ -41,6 +41,37 @@ class AnalyticsSegment(Kind):
     schema_file: ClassVar[str] = "analytics-segment.schema.json"
     identity_field: ClassVar[str] = "name"
     collection: ClassVar[str] = SEGMENTS
+    directory: ClassVar[str] = "segments"
+    options_schema: ClassVar[Mapping[str, Any]] = {
+        "title": "AnalyticsSegment settings",
+        "description": "Settings for AnalyticsSegment files.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "fields": {
+                "title": "Extra field paths",
+                "description": (
+                    "Field paths allowed in segment queries in addition to the built-in ones, "
+                    "each with its type: number (metrics) or text (dimensions)."
+                ),
+                "type": "object",
+                "propertyNames": {
+                    "pattern": "^[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)*$",
+                    "patternErrorMessage": (
+                        "must be a dotted field path such as conversation.metrics.talkDuration"
+                    ),
+                },
+                "additionalProperties": {
+                    "title": "Field type",
+                    "description": (
+                        "number: a metric, compared with numbers and aggregated; text: a "
+                        "dimension, compared for equality and grouped by."
+                    ),
+                    "enum": ["number", "text"],
+                },
+            }
+        },
+    }
     managed: ClassVar[tuple[str, ...]] = MANAGED
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:

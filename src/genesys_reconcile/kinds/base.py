@@ -78,6 +78,17 @@ class Kind(ABC):
     creatable: ClassVar[bool] = True
     # The kinds whose resources this kind's may rely on: written before it, deleted after it.
     depends_on: ClassVar[tuple[str, ...]] = ()
+    # Where a repository keeps this kind's files when reconcile.yaml names no paths.
+    directory: ClassVar[str] = ""
+    # The JSON schema of this kind's section of reconcile.yaml (`kinds: {<kind>: ...}`), as
+    # schemas/reconcile-config.schema.json carries it for editors.
+    options_schema: ClassVar[Mapping[str, Any]] = {
+        "title": "Settings",
+        "description": "None yet.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {},
+    }
     # What a written resource does before it is ready, in words ("index rebuild"), for the
     # progress line and errors; see `settled`.
     settling: ClassVar[str] = "settling"

@@ -17,7 +17,7 @@ attribute must exist in every list with a type its values and operators fit.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
@@ -39,6 +39,14 @@ class CampaignSegmentation(Kind):
     identity_field: ClassVar[str] = "campaign"
     creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
     depends_on: ClassVar[tuple[str, ...]] = ("AnalyticsSegment",)  # its rules may rely on them
+    directory: ClassVar[str] = "campaigns"
+    options_schema: ClassVar[Mapping[str, Any]] = {
+        "title": "CampaignSegmentation settings",
+        "description": "None yet.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {},
+    }
     settling: ClassVar[str] = "index rebuild"  # a write rebuilds the campaign's contact index
     collection: ClassVar[str] = CAMPAIGNS
 
