@@ -28,7 +28,7 @@ from tests.apply.test_webhooks import (
     APPLIED,
     NAMES,
     WEBHOOK_SECRET,
-    announced,
+    applied_leaving_events_pending,
     delivered,
     webhook_to,
     with_webhook,
@@ -98,10 +98,7 @@ def test_the_event_of_a_change_applied_just_before_a_crash_goes_out_with_the_nex
 def test_an_apply_killed_while_sending_pending_events_loses_none(
     run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with_webhook(repo, receiver, monkeypatch)
-    receiver.admin("POST", "faults", {"webhook_status": 503})
-    assert run("apply", "--sandbox", "--auto-approve").code == 0
-    pending = announced(repo)
+    pending = applied_leaving_events_pending(run, repo, receiver, monkeypatch)
     receiver.admin("POST", "faults", {"webhook_status": 200, "webhook_delay": 3600})
     resend = subprocess.Popen(  # nothing to change: it only sends the pending events
         [sys.executable, "-m", "genesys_reconcile", "apply", "--sandbox", "--auto-approve"],

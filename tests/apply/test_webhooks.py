@@ -164,13 +164,20 @@ def test_an_old_outbox_goes_out_once_and_its_damaged_lines_are_skipped(
     assert len(delivered(receiver)) == 7  # the old events went out once, the damaged never
 
 
-def test_a_line_cut_short_by_a_crash_is_reported_once_and_skipped(
+def applied_leaving_events_pending(
     run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> list[str]:
+    """The demo applied while the receiver fails: the ids of the events left pending."""
     with_webhook(repo, receiver, monkeypatch)
     receiver.admin("POST", "faults", {"webhook_status": 503})
     assert run("apply", "--sandbox", "--auto-approve").code == 0
-    pending = announced(repo)
+    return announced(repo)
+
+
+def test_a_line_cut_short_by_a_crash_is_reported_once_and_skipped(
+    run, repo: Path, receiver: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = applied_leaving_events_pending(run, repo, receiver, monkeypatch)
     cut = len((repo / AUDIT_LOG).read_text(encoding="utf-8").splitlines()) + 1
     with (repo / AUDIT_LOG).open("a", encoding="utf-8") as audit:
         audit.write('{"event": "change.result", "kind": "AnalyticsSeg')  # the kill, mid-line

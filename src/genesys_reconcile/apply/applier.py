@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from genesys_reconcile.apply.audit import Audit
-from genesys_reconcile.apply.holding import after_digest
+from genesys_reconcile.apply.holding import after_digest, matches
 from genesys_reconcile.apply.outcomes import Outcome, Ran
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ReconcileError
@@ -224,7 +224,7 @@ class Applier:
             if not stale and not isinstance(refused, IndexRebuildInProgress):
                 raise
             fresh = kind.reread(self.client, kind.id_of(entity))
-            if self._holds(kind, change, fresh):
+            if change.after is not None and matches(kind, fresh, change.after, self.live):
                 return Written("applied", fresh, CONFIRMED)
             if not stale:
                 raise
@@ -250,11 +250,6 @@ class Applier:
                 raise
             return Written("applied", None, CONFIRMED)
         return Written("applied", None)
-
-    def _holds(self, kind: Kind, change: Change, fresh: dict[str, Any]) -> bool:
-        """Whether a resource read again is already what the change would make it."""
-        current = kind.current(fresh, change.after, self.live)
-        return not differences(current, change.after) and kind.unconverged(fresh) is None
 
     def _gone(self, kind: Kind, ident: str) -> bool:
         try:

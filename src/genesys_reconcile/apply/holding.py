@@ -8,21 +8,25 @@ with what the change itself would have made, recognised by a digest.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
-from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.plan.document import checksum
 from genesys_reconcile.plan.planner import differences
 from genesys_reconcile.plan.run import Planned
+from genesys_reconcile.validation import Resource
 
 
 def after_digest(after: dict[str, Any] | None) -> str | None:
     """What a change would make, in brief: to recognise it later."""
-    if after is None:
-        return None
-    canonical = json.dumps(after, sort_keys=True, separators=(",", ":"), default=str)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return None if after is None else checksum(after)
+
+
+def matches(kind: Kind, entity: dict[str, Any], after: dict[str, Any], live: LiveState) -> bool:
+    """Whether a live resource already is what `after` asks, and has settled into it."""
+    current = kind.current(entity, after, live)
+    return not differences(current, after) and kind.unconverged(entity) is None
 
 
 def holds(
@@ -37,14 +41,17 @@ def holds(
     if action == "delete":
         return ident, kind.with_id(ready.live, ident) is None
     entity = kind.named(ready.live, name)
-    resource = next(
-        (r for r in ready.resources if (r.kind.kind, r.name) == (kind_name, name)), None
-    )
+    resource = _by_name(ready).get((kind_name, name))
     if entity is None or resource is None:
         return ident, False
     after = kind.desired(resource.document.data, ready.live)
     if digest is not None and digest != after_digest(after):
         return kind.id_of(entity), False  # the files ask for something else now
-    current = kind.current(entity, after, ready.live)
-    held = not differences(current, after) and kind.unconverged(entity) is None
-    return kind.id_of(entity), held
+    return kind.id_of(entity), matches(kind, entity, after, ready.live)
+
+
+def _by_name(ready: Planned) -> dict[tuple[str, str], Resource]:
+    """The desired resources by (kind, name), indexed once per run, not searched per change."""
+    return ready.live.memo(
+        "resources by name", lambda: {(r.kind.kind, r.name): r for r in ready.resources}
+    )

@@ -47,6 +47,8 @@ def unsettled(audit_log: Path) -> list[Intent]:
     intents: dict[tuple[str, str, str, str], Intent] = {}
     with audit_log.open(encoding="utf-8", errors="replace") as handle:
         for line in handle:
+            if '"change.' not in line:
+                continue  # most lines are neither an intent nor a result: not parsed
             entry = _entry(line)
             if entry is None:
                 continue  # damaged lines are reported where events are delivered
@@ -58,10 +60,12 @@ def unsettled(audit_log: Path) -> list[Intent]:
     return list(intents.values())
 
 
-def settle(audit: Audit, ready: Planned, webhooks: Webhooks | None) -> list[str]:
-    """Record a result for each unsettled intent; one line for people per intent."""
+def settle(
+    audit: Audit, ready: Planned, webhooks: Webhooks | None, intents: list[Intent]
+) -> list[str]:
+    """Record a result for each of the `unsettled` intents; one line for people per intent."""
     lines = []
-    for intent in unsettled(audit.path):
+    for intent in intents:
         ident, held = holds(
             ready, intent.kind, intent.name, intent.action, intent.id, intent.digest
         )

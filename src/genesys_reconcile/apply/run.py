@@ -66,7 +66,8 @@ def settle_earlier_runs(
 ) -> list[str]:
     """With nothing to change: settle what a stopped run left unrecorded, and deliver the events
     earlier runs could not."""
-    if secret is None and not unsettled(audit_log):
+    intents = unsettled(audit_log)
+    if secret is None and not intents:
         return []
     with Audit(audit_log) as audit:
         hooks = None
@@ -74,7 +75,7 @@ def settle_earlier_runs(
             org = client.organization()
             hooks = Webhooks(str(config.webhook_url), secret, audit, org=org).start()
         try:
-            return settle(audit, ready, hooks)
+            return settle(audit, ready, hooks, intents)
         finally:
             if hooks:
                 hooks.close()
@@ -102,7 +103,7 @@ def apply_plan(
         if secret:
             hooks = Webhooks(str(config.webhook_url), secret, audit, org=org).start()
         try:
-            settled = settle(audit, ready, hooks)
+            settled = settle(audit, ready, hooks, unsettled(audit.path))
             applier = Applier(
                 client, ready.live, ready.resources, audit, settle_timeout, webhooks=hooks
             )

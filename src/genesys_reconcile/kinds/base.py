@@ -70,6 +70,17 @@ class Selections(Protocol[SpanT_contra]):
         ...
 
 
+def no_options(kind: str) -> dict[str, Any]:
+    """The settings schema of a kind that has no settings yet: an empty section."""
+    return {
+        "title": f"{kind} settings".strip(),
+        "description": "None yet.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {},
+    }
+
+
 class Kind(ABC):
     kind: ClassVar[str]
     schema_file: ClassVar[str]
@@ -82,13 +93,7 @@ class Kind(ABC):
     directory: ClassVar[str] = ""
     # The JSON schema of this kind's section of reconcile.yaml (`kinds: {<kind>: ...}`), as
     # schemas/reconcile-config.schema.json carries it for editors.
-    options_schema: ClassVar[Mapping[str, Any]] = {
-        "title": "Settings",
-        "description": "None yet.",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {},
-    }
+    options_schema: ClassVar[Mapping[str, Any]] = no_options("")
     # What a written resource does before it is ready, in words ("index rebuild"), for the
     # progress line and errors; see `settled`.
     settling: ClassVar[str] = "settling"

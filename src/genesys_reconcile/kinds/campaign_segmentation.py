@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds.base import Kind, mappings
+from genesys_reconcile.kinds.base import Kind, mappings, no_options
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.rules import compiler, expression, overlap
 from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
@@ -40,13 +40,7 @@ class CampaignSegmentation(Kind):
     creatable: ClassVar[bool] = False  # it segments existing campaigns, never makes them
     depends_on: ClassVar[tuple[str, ...]] = ("AnalyticsSegment",)  # its rules may rely on them
     directory: ClassVar[str] = "campaigns"
-    options_schema: ClassVar[Mapping[str, Any]] = {
-        "title": "CampaignSegmentation settings",
-        "description": "None yet.",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {},
-    }
+    options_schema: ClassVar[Mapping[str, Any]] = no_options("CampaignSegmentation")
     settling: ClassVar[str] = "index rebuild"  # a write rebuilds the campaign's contact index
     collection: ClassVar[str] = CAMPAIGNS
 

@@ -79,8 +79,9 @@ def plan_checksum(plan: Plan) -> str:
     return checksum([_change(c) for c in plan.changes])
 
 
-def checksum(changes: list[dict[str, Any]]) -> str:
-    canonical = json.dumps(changes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def checksum(value: Any) -> str:
+    """A digest of JSON data that no key order or spacing changes."""
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
