@@ -67,7 +67,7 @@ def test_state_survives_a_restart_of_the_server(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=10)
     saved = json.loads(state.read_text(encoding="utf-8"))
-    assert saved["formatVersion"] == 1
+    assert saved["formatVersion"] == 2
     assert "Transfers" in [s["name"] for s in saved["segments"]]
     assert [p.name for p in tmp_path.iterdir()] == ["org.json"]  # no temporary file left
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from genesys_reconcile.cli.group import cli
-from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
+from genesys_reconcile.sandbox.app import APIS, DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.server import serve
 
 _COUNT = click.IntRange(min=0)
@@ -70,6 +70,14 @@ def sandbox() -> None:
     help="Share of rebuilds that fail.",
 )
 @click.option("--seed", default=0, show_default=True, help="Seed for random faults and ids.")
+@click.option(
+    "--api",
+    type=click.Choice(APIS),
+    default="demo",
+    show_default=True,
+    help="demo: the platform's API plus the demo extension (analytics segments, campaign "
+    "segmentation rules); genesys: only what the real platform serves.",
+)
 def sandbox_serve(host: str, port: int, state_file: Path | None, **options: Any) -> None:
     """Run the simulator as an HTTP server until interrupted.
 

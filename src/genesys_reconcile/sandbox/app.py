@@ -44,6 +44,9 @@ DEFAULT_CLIENT_ID = "sandbox-client"
 DEFAULT_CLIENT_SECRET = "sandbox-secret"  # noqa: S105
 DEFAULT_TOKEN_TTL = 86_400
 JOURNAL_ENTRIES = 50_000  # the newest kept; counts cover every request
+# "demo": the real platform's API plus the demo extension (analytics segments, segmentation
+# rules on campaigns); "genesys": only what the real platform serves.
+APIS = ("demo", "genesys")
 
 
 class Sandbox(AdminEndpoints):
@@ -59,7 +62,11 @@ class Sandbox(AdminEndpoints):
         faults: FaultSettings | None = None,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
+        api: str = "demo",
     ) -> None:
+        if api not in APIS:
+            raise ValueError(f"unknown API {api!r}; known: {', '.join(APIS)}")
+        self.api = api
         self.lock = threading.RLock()
         self.clock = clock
         self.seed = seed
@@ -94,7 +101,7 @@ class Sandbox(AdminEndpoints):
         return respond(start_response, response, correlation)
 
     def _serve(self, environ: dict[str, Any], method: str, path: str, correlation: str) -> Response:
-        target = target_of(method, path)
+        target = target_of(method, path, self.api)
         route = target.name
         fault: list[str] = []
         if self.faults.latency_ms:
@@ -154,7 +161,7 @@ class Sandbox(AdminEndpoints):
             raise ApiError(404, "not.found", f"no resource at {path}")
         auth.authenticate(self, environ)
         request = parsed_request(environ, method, path, target.params)
-        org = Org(self.state, self.faults, self.rng, self.clock(), self.seed)
+        org = Org(self.state, self.faults, self.rng, self.clock(), self.seed, self.api)
         response = target.route.handler(org, request)
         if org.changed:
             self._save()

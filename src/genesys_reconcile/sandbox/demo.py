@@ -36,6 +36,13 @@ LIST_ATTRIBUTES = (
     ("recently_contacted", "number"),
     ("last_purchase", "date"),
 )
+# Each list column's type as the real API specifies it (`columnDataTypeSpecifications`); the
+# demo extension's view of a list (`attributes`) is derived from it.
+COLUMN_TYPES = {"number": "NUMERIC", "string": "TEXT", "boolean": "TEXT", "date": "DATETIME"}
+PHONE_COLUMN = "phone"
+DNC_LISTS = {"Internal DNC": ("rds", "Phone"), "National DNC": ("rds", "Any")}
+CALLABLE_TIME_SETS = {"US business hours": "America/Chicago", "EU business hours": "Europe/Dublin"}
+WRAPUP_CODES = ("Sale", "Not interested", "Call back later", "Wrong number")
 LISTS = {
     "Primary Leads": 48_210,
     "Secondary Leads": 19_877,
@@ -51,7 +58,14 @@ def entity_id(kind: str, name: str) -> str:
 def org(now: str) -> dict[str, Any]:
     return {
         "segments": [_segment(name, body, now) for name, body in _SEGMENTS.items()],
-        "contactLists": [_contact_list(name, size) for name, size in LISTS.items()],
+        "contactLists": [_contact_list(name, size, now) for name, size in LISTS.items()],
+        "dncLists": [_dnc_list(name, *spec, now) for name, spec in DNC_LISTS.items()],
+        "callableTimeSets": [
+            _time_set(name, zone, now) for name, zone in CALLABLE_TIME_SETS.items()
+        ],
+        "wrapupCodes": [
+            _named("wrapupcode", n, "/api/v2/routing/wrapupcodes") for n in WRAPUP_CODES
+        ],
         "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
@@ -76,15 +90,51 @@ def _segment(name: str, body: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
-def _contact_list(name: str, size: int) -> dict[str, Any]:
+def _contact_list(name: str, size: int, now: str) -> dict[str, Any]:
     ident = entity_id("list", name)
+    return {
+        **_real("list", name, "/api/v2/outbound/contactlists", now),
+        "columnNames": [PHONE_COLUMN, *(a for a, _ in LIST_ATTRIBUTES)],
+        "phoneColumns": [{"columnName": PHONE_COLUMN, "type": "cell"}],
+        "columnDataTypeSpecifications": [
+            {"columnName": a, "columnDataType": COLUMN_TYPES[t]} for a, t in LIST_ATTRIBUTES
+        ],
+        "size": size,
+        # The demo extension's view of the list (`/api/v2/outbound/lists`).
+        "_extension": {
+            "id": ident,
+            "name": name,
+            "attributes": [{"name": a, "type": t} for a, t in LIST_ATTRIBUTES],
+            "size": size,
+            "selfUri": f"/api/v2/outbound/lists/{ident}",
+        },
+    }
+
+
+def _real(kind: str, name: str, base: str, now: str) -> dict[str, Any]:
+    """The fields every real outbound entity has."""
+    ident = entity_id(kind, name)
     return {
         "id": ident,
         "name": name,
-        "attributes": [{"name": a, "type": t} for a, t in LIST_ATTRIBUTES],
-        "size": size,
-        "selfUri": f"/api/v2/outbound/lists/{ident}",
+        "version": 1,
+        "dateCreated": now,
+        "dateModified": now,
+        "selfUri": f"{base}/{ident}",
     }
+
+
+def _dnc_list(name: str, source: str, method: str, now: str) -> dict[str, Any]:
+    entity = _real("dnclist", name, "/api/v2/outbound/dnclists", now)
+    return {**entity, "dncSourceType": source, "contactMethod": method, "size": 0}
+
+
+def _time_set(name: str, zone: str, now: str) -> dict[str, Any]:
+    weekdays = [
+        {"startTime": "09:00:00.000", "stopTime": "17:00:00.000", "day": d} for d in range(1, 6)
+    ]
+    entity = _real("timeset", name, "/api/v2/outbound/callabletimesets", now)
+    return {**entity, "callableTimes": [{"timeSlots": weekdays, "timeZoneId": zone}]}
 
 
 def _campaign(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:

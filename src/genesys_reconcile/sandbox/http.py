@@ -45,6 +45,7 @@ class Org:
     rng: random.Random
     now: float  # seconds since the epoch
     seed: int = 0  # the sandbox's --seed, which also fixes the analytics data set
+    api: str = "demo"  # "genesys": the real platform's API only, without the demo extension
     changed: bool = False
 
     def timestamp(self) -> str:

@@ -31,11 +31,12 @@ PATCHABLE = {"version", "rules", "contactFilters", "useOnlyOnce", "dialingMode"}
 
 
 def list_lists(org: Org, request: Request) -> Response:
-    return page(request, list(org.state.contactLists.values()))
+    return page(request, [e["_extension"] for e in org.state.contactLists.values()])
 
 
 def get_list(org: Org, request: Request) -> Response:
-    return Response(200, public(org.find("contactLists", request.params["id"], "contact list")))
+    found = org.find("contactLists", request.params["id"], "contact list")
+    return Response(200, public(found["_extension"]))
 
 
 def list_campaigns(org: Org, request: Request) -> Response:
@@ -202,7 +203,7 @@ def _referenced_lists(org: Org, rules: Any) -> list[Entity]:
 def _check_attributes(expr: expression.Expr, lists: Sequence[Entity], where: str) -> None:
     """Every attribute must exist, with a fitting type, in every list the campaign dials."""
     for contact_list in lists:
-        types = {a["name"]: a["type"] for a in contact_list["attributes"]}
+        types = {a["name"]: a["type"] for a in contact_list["_extension"]["attributes"]}
         problems = expression.type_errors(expr, types)
         if problems:
             raise bad_request(

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from genesys_reconcile.sandbox import outbound, segments, state
+from genesys_reconcile.sandbox import directory, outbound, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
 
@@ -18,6 +18,9 @@ class Route:
     method: str
     template: str
     handler: Handler
+    # The demo extension (`/api/v2/analytics/segments`, `/api/v2/outbound/lists`): served by
+    # the demo org, absent when the sandbox serves only what the real platform serves.
+    extension: bool = False
     pattern: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -60,14 +63,25 @@ def _directory(collection: str) -> Handler:
     return handler
 
 
+def _read_only(path: str, collection: str, what: str) -> tuple[Route, Route]:
+    return (
+        Route("GET", path, directory.listing(collection)),
+        Route("GET", path + "/{id}", directory.one(collection, what)),
+    )
+
+
 API_ROUTES = (
-    Route("GET", segments.BASE, segments.list_segments),
-    Route("POST", segments.BASE, segments.create_segment),
-    Route("GET", segments.BASE + "/{id}", segments.get_segment),
-    Route("PATCH", segments.BASE + "/{id}", segments.patch_segment),
-    Route("DELETE", segments.BASE + "/{id}", segments.delete_segment),
-    Route("GET", "/api/v2/outbound/lists", outbound.list_lists),
-    Route("GET", "/api/v2/outbound/lists/{id}", outbound.get_list),
+    Route("GET", segments.BASE, segments.list_segments, extension=True),
+    Route("POST", segments.BASE, segments.create_segment, extension=True),
+    Route("GET", segments.BASE + "/{id}", segments.get_segment, extension=True),
+    Route("PATCH", segments.BASE + "/{id}", segments.patch_segment, extension=True),
+    Route("DELETE", segments.BASE + "/{id}", segments.delete_segment, extension=True),
+    Route("GET", "/api/v2/outbound/lists", outbound.list_lists, extension=True),
+    Route("GET", "/api/v2/outbound/lists/{id}", outbound.get_list, extension=True),
+    *_read_only("/api/v2/outbound/contactlists", "contactLists", "contact list"),
+    *_read_only("/api/v2/outbound/dnclists", "dncLists", "DNC list"),
+    *_read_only("/api/v2/outbound/callabletimesets", "callableTimeSets", "callable time set"),
+    *_read_only("/api/v2/routing/wrapupcodes", "wrapupCodes", "wrap-up code"),
     Route("GET", "/api/v2/outbound/campaigns", outbound.list_campaigns),
     Route("GET", "/api/v2/outbound/campaigns/{id}", outbound.get_campaign),
     Route("PATCH", "/api/v2/outbound/campaigns/{id}", outbound.patch_campaign),
@@ -90,11 +104,14 @@ class Target:
     known_path: bool  # some route serves this path (with another method: 405, not 404)
 
 
-def target_of(method: str, path: str) -> Target:
+def target_of(method: str, path: str, api: str = "demo") -> Target:
+    """What `method path` addresses; with `api` "genesys", only what the real platform serves."""
     if path == TOKEN_ROUTE:
         return Target(path, None, {}, False)
     name, known = path, False
     for route in API_ROUTES:
+        if route.extension and api == "genesys":
+            continue
         found = route.pattern.match(path)
         if found and route.method == method:
             return Target(route.template, route, found.groupdict(), True)

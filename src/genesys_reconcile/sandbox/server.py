@@ -95,6 +95,7 @@ def serve(
     drop_rate: float,
     index_delay: float,
     index_failure_rate: float,
+    api: str = "demo",
 ) -> SandboxServer:
     """A sandbox server bound to `host:port`, not yet serving."""
     faults = FaultSettings(
@@ -113,6 +114,7 @@ def serve(
             token_ttl=token_ttl,
             faults=faults,
             seed=seed,
+            api=api,
         )
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(f"cannot use {state_file} as the sandbox's state: {exc}") from None

@@ -19,8 +19,17 @@ from typing import Any
 from genesys_reconcile.files import write_atomically
 from genesys_reconcile.sandbox import demo
 
-FORMAT_VERSION = 1
-COLLECTIONS = ("segments", "contactLists", "campaigns", "queues", "users")
+FORMAT_VERSION = 2
+COLLECTIONS = (
+    "segments",
+    "contactLists",
+    "campaigns",
+    "queues",
+    "users",
+    "dncLists",
+    "callableTimeSets",
+    "wrapupCodes",
+)
 
 Entity = dict[str, Any]
 
@@ -32,6 +41,9 @@ class OrgState:
     campaigns: dict[str, Entity] = field(default_factory=dict)
     queues: dict[str, Entity] = field(default_factory=dict)
     users: dict[str, Entity] = field(default_factory=dict)
+    dncLists: dict[str, Entity] = field(default_factory=dict)
+    callableTimeSets: dict[str, Entity] = field(default_factory=dict)
+    wrapupCodes: dict[str, Entity] = field(default_factory=dict)
     ids_issued: int = 0  # how many ids this org has handed out, over all its runs
     # Which org this is (`GET /api/v2/organizations/me`). Every org of a region shares one API
     # URL, so clients tell orgs apart by this id: each new state gets its own.
@@ -89,12 +101,26 @@ def public(entity: Entity) -> Entity:
 
 def load(path: Path) -> OrgState:
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("formatVersion") != FORMAT_VERSION:
+    if data.get("formatVersion") not in (1, FORMAT_VERSION):
         raise ValueError(f"{path}: not a sandbox state file of format {FORMAT_VERSION}")
-    loaded = OrgState.from_json(data)
-    if "organization" not in data:
-        save(loaded, path)  # an older file: its new org id must hold from now on
+    older = data.get("formatVersion") != FORMAT_VERSION or "organization" not in data
+    loaded = OrgState.from_json(upgraded(data))
+    if older:
+        save(loaded, path)  # its new org id and collections must hold from now on
     return loaded
+
+
+def upgraded(data: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 state in format 2: the real platform's collections it lacks come from the
+    demo org, and its contact lists, read-only then, are the demo's real-shaped ones."""
+    if data.get("formatVersion") == FORMAT_VERSION:
+        return data
+    demo_org = demo.org(str(data.get("organization", {}).get("dateCreated", "")) or _EPOCH)
+    added = {name: demo_org[name] for name in COLLECTIONS if name not in data}
+    return {**data, **added, "contactLists": demo_org["contactLists"]}
+
+
+_EPOCH = "2024-01-01T00:00:00.000Z"
 
 
 def save(state: OrgState, path: Path) -> None:
