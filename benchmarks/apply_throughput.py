@@ -1,24 +1,21 @@
 """How fully `reconcile apply` spends the rate limit, and whether a 429 ever costs a change.
 
     python benchmarks/apply_throughput.py [--changes 500] [--limit 300] [--json FILE]
-    (JSON to benchmarks/results/apply_throughput.json; about 4 minutes at the default limit.
-    `--limit 3000` takes under a minute, but the sandbox's bursts, a tenth of a minute's
-    requests, are then most of the run and inflate the shares: a smoke test, not a result.)
+    (JSON to benchmarks/results/apply_throughput.json; about 4 minutes at the default limit)
 
 `reconcile apply --auto-approve` creates CHANGES segments (segments need no index wait, so the
 rate limit is all that paces them) in a sandbox in its own process: 25 ms latency a request,
-`--rate-limit LIMIT` requests a minute. Two scenarios, each with a fresh sandbox:
+LIMIT requests a minute. Two scenarios, each with a fresh sandbox, the client as shipped:
 
-- paced: the client at its default share of the limit (rateLimitPerMinute 90% of LIMIT: 270
-  for the platform's 300), while the sandbox answers 429 (Retry-After: 1) to the next create
-  every 25 requests' worth of time at the limit (every 5 s at 300 a minute; at least 2 s), as a
-  platform under load from other clients does;
-- eager: the client configured at 110% of LIMIT, so the sandbox's own token bucket answers 429
-  whenever the client outruns it.
+- fixed: the sandbox enforces LIMIT as a token bucket and reports no budget, so the client
+  paces itself at its default, 270 requests a minute;
+- budget: the sandbox enforces LIMIT per token and minute and reports the budget in
+  `inin-ratelimit-*` headers on every answer, as the platform does; the client spends it.
 
-From the journal: API requests, 429s, and the rate of accepted requests (all but the 429s) over
-the run's API span, as a share of LIMIT; failed changes from the exit status and the audit log;
-wall time against the floor, API requests / LIMIT. Prints a markdown table; writes JSON.
+From the journal: API requests and 429s; the share of the allowance used, over the minutes
+(from the run's first API request, when the token's window opens) that the run filled before
+its last request: accepted requests in them / (LIMIT a minute); failed changes from the exit
+status and the audit log; wall time. Prints a markdown table; writes JSON.
 """
 
 from __future__ import annotations
@@ -27,7 +24,6 @@ import argparse
 import json
 import sys
 import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,59 +34,28 @@ import generate
 from harness import SandboxProcess, reconcile, table, write_json
 
 LATENCY_MS = 25
-INJECT_EVERY = 25  # requests' worth of time at the limit between two injected 429s
-# ...but never closer than this, in seconds: a create retried after Retry-After (1 s) must not
-# meet the next injected 429 every time, or the last create of a run would be throttled alone.
-INJECT_MIN_PERIOD = 2.0
 DEFAULT_JSON = Path(__file__).parent / "results" / "apply_throughput.json"
 SEGMENTS = "/api/v2/analytics/segments"
+WINDOW = 60.0  # seconds: the platform's rate-limit window
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    client_share: float  # the client's rateLimitPerMinute as a share of the sandbox's limit
-    inject: bool  # scripted 429s on top of the sandbox's own limit
-
-    def describe(self, limit: int) -> str:
-        client = f"client at {self.client_share:.0%} ({self.client_share * limit:g}/min)"
-        return client + (f", one 429 every {period(limit):g} s" if self.inject else "")
+    model: str  # the sandbox's rate-limit model: "bucket" reports no budget, "window" does
+    setup: str
 
 
-def period(limit: int) -> float:
-    """Seconds between two injected 429s."""
-    return max(INJECT_EVERY / (limit / 60), INJECT_MIN_PERIOD)
+SCENARIOS = (
+    Scenario("fixed", "bucket", "no budget reported: the client paces at 270/min"),
+    Scenario("budget", "window", "budget reported per token and minute: the client spends it"),
+)
 
 
-SCENARIOS = (Scenario("paced", 0.9, inject=True), Scenario("eager", 1.1, inject=False))
-
-
-class Injector:
-    """Scripts a 429 (Retry-After: 1) for the next create, every `period` seconds."""
-
-    def __init__(self, sandbox: SandboxProcess, period: float) -> None:
-        self.sandbox, self.period = sandbox, period
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        fault = {"action": "status", "status": 429, "method": "POST", "path": SEGMENTS}
-        while not self.stopped.wait(self.period):
-            self.sandbox.set_faults(script=[fault | {"times": 1, "retryAfter": 1}])
-
-    def __enter__(self) -> Injector:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopped.set()
-        self.thread.join()
-
-
-def repository(root: Path, changes: int, client_rate: float) -> Path:
-    """CHANGES segment files and a reconcile.yaml that sets the client's rate."""
+def repository(root: Path, changes: int) -> Path:
+    """CHANGES segment files, and a reconcile.yaml leaving the client's pacing as shipped."""
     generate.write_segments(root / "segments", changes)
-    generate.write_config(root, ["segments"], client_rate)
+    generate.write_config(root, ["segments"], None)
     return root
 
 
@@ -108,41 +73,43 @@ def outcomes(audit_log: Path) -> tuple[dict[str, int], list[str]]:
     return found, errors
 
 
-def api_span(entries: Sequence[dict[str, Any]]) -> float:
-    """Seconds from the first API request to the last, by the sandbox's clock."""
-    times = [datetime.fromisoformat(e["at"]) for e in entries]
-    return (max(times) - min(times)).total_seconds()
+def seconds(entry: dict[str, Any]) -> float:
+    return datetime.fromisoformat(entry["at"]).timestamp()
+
+
+def allowance_share(entries: Sequence[dict[str, Any]], limit: int) -> tuple[float | None, int]:
+    """The share of the allowance the run used in the minutes it filled (windows from its
+    first API request that ended before its last one), and how many minutes those were."""
+    start, end = seconds(entries[0]), seconds(entries[-1])
+    full = int((end - start) // WINDOW)
+    if not full:
+        return None, 0
+    accepted = sum(e["status"] != 429 and seconds(e) < start + full * WINDOW for e in entries)
+    return accepted / (limit * full), full
 
 
 def run_scenario(scenario: Scenario, changes: int, limit: int, root: Path) -> dict[str, Any]:
-    directory = repository(root / scenario.name, changes, scenario.client_share * limit)
+    directory = repository(root / scenario.name, changes)
     audit_log = directory / "audit.jsonl"
     options = ["--latency", str(LATENCY_MS), "--rate-limit", str(limit)]
-    with SandboxProcess(*options) as box:
+    with SandboxProcess(*options, "--rate-limit-model", scenario.model) as box:
         args = ["apply", "--auto-approve", "--audit-log", str(audit_log)]
-        if scenario.inject:
-            with Injector(box, period(limit)):
-                run = reconcile(args, directory, box.env())
-        else:
-            run = reconcile(args, directory, box.env())
+        run = reconcile(args, directory, box.env())
         entries = [e for e in box.journal()["entries"] if e["path"].startswith("/api/")]
         org = box.admin.get("/_sandbox/state").json()
     created = {s["name"] for s in org["segments"] if s["name"].startswith("Bench Segment")}
     ended, errors = outcomes(audit_log)
-    accepted = sum(e["status"] != 429 for e in entries)
-    span = api_span(entries)
-    floor = len(entries) / (limit / 60)
+    share, minutes = allowance_share(entries, limit)
     return {
         "scenario": scenario.name,
-        "setup": scenario.describe(limit),
+        "setup": scenario.setup,
         "exitCode": run.code,
         "wall": run.wall,
         "apiRequests": len(entries),
-        "throttled": len(entries) - accepted,
-        "acceptedShare": accepted / span * 60 / limit,
-        "sentShare": len(entries) / span * 60 / limit,
-        "apiSpan": span,
-        "floor": floor,
+        "throttled": sum(e["status"] == 429 for e in entries),
+        "allowanceShare": share,
+        "fullMinutes": minutes,
+        "apiSpan": seconds(entries[-1]) - seconds(entries[0]),
         "outcomes": ended,
         "failed": changes - ended.get("applied", 0) - ended.get("adopted", 0),
         "inOrg": len(created),
@@ -152,10 +119,9 @@ def run_scenario(scenario: Scenario, changes: int, limit: int, root: Path) -> di
 
 def report(results: Sequence[dict[str, Any]], changes: int, limit: int) -> str:
     notes = (
-        f"{changes} segment creates; sandbox limit {limit} requests a minute, bursts of "
-        f"{limit // 10}, {LATENCY_MS} ms latency. "
-        "Rates are over the API span (first to last API request, planning and read-back "
-        "included); the burst lets a client that keeps up pass 100% over a short run."
+        f"{changes} segment creates; sandbox limit {limit} requests a minute, {LATENCY_MS} ms "
+        "latency. The allowance share counts accepted requests in the minutes the run filled, "
+        "from its first API request (planning included)."
     )
     rows = [
         [
@@ -163,28 +129,26 @@ def report(results: Sequence[dict[str, Any]], changes: int, limit: int) -> str:
             r["setup"],
             r["apiRequests"],
             r["throttled"],
-            f"{r['acceptedShare']:.0%}",
-            f"{r['sentShare']:.0%}",
+            "n/a" if r["allowanceShare"] is None else f"{r['allowanceShare']:.1%}",
+            r["fullMinutes"],
             f"{r['failed']} (exit {r['exitCode']})",
-            f"{r['inOrg']}",
-            f"{r['apiSpan']:.1f} / {r['wall']:.1f}",
-            f"{r['floor']:.1f}",
-            f"{r['apiSpan'] / r['floor']:.2f}",
+            r["inOrg"],
+            f"{r['apiSpan']:.1f}",
+            f"{r['wall']:.1f}",
         ]
         for r in results
     ]
     headers = [
-        "scenario",
+        "pacing",
         "setup",
         "API requests",
         "429s",
-        "accepted rate / limit",
-        "sent rate / limit",
+        "allowance used",
+        "minutes filled",
         "failed changes",
         "created in org",
-        "API span / wall s",
-        "floor s",
-        "span / floor",
+        "API span s",
+        "wall s",
     ]
     return notes + "\n\n" + table(headers, rows, right=2)
 
@@ -198,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="apply-throughput-") as tmp:
         for scenario in SCENARIOS:
-            print(f"{scenario.name}: {scenario.describe(args.limit)}", file=sys.stderr, flush=True)
+            print(f"{scenario.name}: {scenario.setup}", file=sys.stderr, flush=True)
             results.append(run_scenario(scenario, args.changes, args.limit, Path(tmp)))
     print(report(results, args.changes, args.limit))
     write_json(args.json, {"changes": args.changes, "limit": args.limit, "results": results})

@@ -209,15 +209,7 @@ def live_segment(i: int, drifted: bool) -> Entity:
 
 
 def contact_list(k: int) -> Entity:
-    name = list_name(k)
-    ident = demo.entity_id("list", name)
-    return {
-        "id": ident,
-        "name": name,
-        "attributes": [{"name": a, "type": t} for a, t in demo.LIST_ATTRIBUTES],
-        "size": 1_000 + 37 * k,
-        "selfUri": f"/api/v2/outbound/lists/{ident}",
-    }
+    return demo.contact_list(list_name(k), 1_000 + 37 * k, NOW)
 
 
 def live_campaign(j: int, drifted: bool, lists: Sequence[ContactList]) -> Entity:
@@ -249,7 +241,7 @@ def org_state(
 ) -> OrgState:
     """An org holding every generated resource, the drifted ones changed."""
     lists = [contact_list(k) for k in range(-(-campaigns // CAMPAIGNS_PER_LIST))]
-    catalog = [ContactList.from_wire(e) for e in lists]
+    catalog = [ContactList.from_wire(e["_extension"]) for e in lists]
     base = demo.org(NOW)
     org = {
         "segments": [live_segment(i, i in drifted_segments) for i in range(segments)],

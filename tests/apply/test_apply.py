@@ -83,9 +83,11 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
 def test_apply_converges_with_no_duplicates_under_errors_and_rate_limits(
     repo: Path, client: GenesysClient, clock: FakeClock, admin: Api
 ) -> None:
-    # Random 503s and a tight rate limit, plus one certain 503 on a write.
+    # Random 503s and a tight rate limit the server does not report (so the client meets its
+    # 429s), plus one certain 503 on a write.
     script = [{"action": "status", "status": 503, "method": "PATCH"}]
-    admin.admin("POST", "faults", {"error_rate": 0.2, "rate_limit": 60, "script": script})
+    faults = {"error_rate": 0.2, "rate_limit": 60, "rate_limit_model": "bucket", "script": script}
+    admin.admin("POST", "faults", faults)
     for _ in range(4):  # a create answered 5xx is ambiguous and fails; a re-run settles it
         outcomes = apply_repo(repo, client, clock)
         if all(o.ok for o in outcomes):

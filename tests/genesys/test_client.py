@@ -69,10 +69,12 @@ def test_every_endpoint_has_a_typed_call_returning_plain_data(client: GenesysCli
     )
 
 
-def test_hundreds_of_calls_succeed_through_errors_and_a_tight_rate_limit(
+def test_hundreds_of_calls_succeed_through_errors_and_a_tight_unreported_rate_limit(
     client: GenesysClient, admin: Api
 ) -> None:
-    admin.admin("POST", "faults", {"error_rate": 0.2, "rate_limit": 120})
+    # A limit the server does not report: the client paces at 270 a minute and meets 429s.
+    faults = {"error_rate": 0.2, "rate_limit": 120, "rate_limit_model": "bucket"}
+    admin.admin("POST", "faults", faults)
     reads = 300
     for index in range(reads):
         assert (
@@ -87,6 +89,27 @@ def test_hundreds_of_calls_succeed_through_errors_and_a_tight_rate_limit(
     assert faults.count("error") == statuses.count(503) and faults.count(
         "rate-limit"
     ) == statuses.count(429)
+
+
+def test_a_reported_budget_is_spent_in_full_then_waited_out(
+    client: GenesysClient, admin: Api
+) -> None:
+    admin.admin("POST", "faults", {"rate_limit": 120})  # reported in inin-ratelimit-* headers
+    for _ in range(300):
+        client.get(SEGMENTS)
+    entries = api_entries(admin)
+    assert {e["status"] for e in entries} == {200} and len(entries) == 300
+    # Each window's 120 requests go at once; the next window's first waits for its start.
+    starts = [_seconds(entries[i]["at"]) - _seconds(entries[0]["at"]) for i in (119, 120, 240)]
+    assert starts[0] < 1 and 60 <= starts[1] < 62 and 120 <= starts[2] < 123
+
+
+def test_threads_share_one_budget_and_meet_no_429(client: GenesysClient, admin: Api) -> None:
+    admin.admin("POST", "faults", {"rate_limit": 120})
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: client.get(SEGMENTS), range(300)))
+    entries = api_entries(admin)
+    assert {e["status"] for e in entries} == {200} and len(entries) == 300
 
 
 def test_a_healthy_run_meets_no_429_under_the_default_pacing(

@@ -25,16 +25,38 @@ def test_latency_is_added_and_journaled(api: Api) -> None:
     assert faults_of(api)[-1] == "latency"
 
 
-def test_the_rate_limit_answers_429_with_retry_after(api: Api, clock: FakeClock) -> None:
-    api.admin("POST", "faults", {"rate_limit": 60})  # bursts of 6, one more each second
+def test_the_bucket_rate_limit_answers_429_with_retry_after(api: Api, clock: FakeClock) -> None:
+    bucket = {"rate_limit": 60, "rate_limit_model": "bucket"}  # bursts of 6, one more a second
+    api.admin("POST", "faults", bucket)
     statuses = [api.get(BASE).status_code for _ in range(8)]
     assert statuses == [200] * 6 + [429] * 2
     limited = api.get(BASE)
     assert limited.headers["Retry-After"] == "1"
     assert limited.json()["code"] == "too.many.requests.retry.after"
+    assert not any(h.startswith("inin-ratelimit") for h in limited.headers)
     clock.advance(1)
     assert api.get(BASE).status_code == 200
     assert faults_of(api).count("rate-limit") == 3
+
+
+def budget(answer: httpx.Response) -> tuple[int, ...]:
+    names = ("allowed", "count", "reset")
+    return tuple(int(answer.headers[f"inin-ratelimit-{name}"]) for name in names)
+
+
+def test_the_window_rate_limit_reports_each_tokens_budget(api: Api, clock: FakeClock) -> None:
+    api.admin("POST", "faults", {"rate_limit": 3})
+    assert budget(api.get(BASE)) == (3, 1, 60)
+    clock.advance(20)
+    assert budget(api.get(BASE + "/missing")) == (3, 2, 40)  # errors report it too
+    assert budget(api.get(BASE)) == (3, 3, 40)
+    limited = api.get(BASE)
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "40")
+    assert budget(limited) == (3, 3, 40)
+    other = Api(api.url)  # another token: a budget of its own
+    assert budget(other.get(BASE)) == (3, 1, 60)
+    clock.advance(40)  # the first token's window ends: a new one starts with its next request
+    assert budget(api.get(BASE)) == (3, 1, 60)
 
 
 def test_random_errors_are_503s_that_change_nothing(api: Api) -> None:

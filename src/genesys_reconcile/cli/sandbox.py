@@ -10,6 +10,7 @@ import click
 
 from genesys_reconcile.cli.group import cli
 from genesys_reconcile.sandbox.app import APIS, DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
+from genesys_reconcile.sandbox.faults import RATE_LIMIT_MODELS
 from genesys_reconcile.sandbox.server import serve
 
 _COUNT = click.IntRange(min=0)
@@ -48,6 +49,14 @@ def sandbox() -> None:
 )
 @click.option(
     "--rate-limit", default=0, type=_COUNT, show_default=True, help="Requests a minute; 0: none."
+)
+@click.option(
+    "--rate-limit-model",
+    type=click.Choice(RATE_LIMIT_MODELS),
+    default="window",
+    show_default=True,
+    help="window: a budget per token and minute, reported in inin-ratelimit-* headers, as "
+    "the platform does; bucket: a token bucket over all clients, without headers.",
 )
 @click.option(
     "--error-rate", default=0.0, type=_SHARE, show_default=True, help="Share answered 503."

@@ -9,8 +9,8 @@ Retry policy:
   caller to settle by listing, never a blind replay that could create a duplicate.
 - Otherwise exponential backoff with full jitter, bounded by a number of attempts and an
   overall deadline per call.
-A client-side token bucket paces all threads below the platform's limit, and a semaphore bounds
-concurrent requests, so a healthy run never meets a 429 at all.
+A pacer shared by all threads spends the rate-limit budget the platform reports (see
+`pacing`), and a semaphore bounds concurrent requests, so a healthy run never meets a 429.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,11 +34,10 @@ from genesys_reconcile.genesys.errors import (
     Unreachable,
     error_for,
 )
+from genesys_reconcile.genesys.pacing import Clock, Pacer, Sleep
 from genesys_reconcile.genesys.regions import Endpoints
 from genesys_reconcile.redaction import Secret, redact, register
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 PLATFORM_RATE_LIMIT = 300  # requests a minute per client-credentials token
 
 _log = log.get("genesys")
@@ -55,29 +54,6 @@ class Policy:
     rate_per_minute: float = PLATFORM_RATE_LIMIT * 0.9
     concurrency: int = 8
     timeout: float = 30.0
-
-
-class RateLimiter:
-    """A token bucket shared by all threads. A caller reserves its token at once and sleeps
-    outside the lock until it is due, so waits are fair and never serialised."""
-
-    def __init__(self, per_minute: float, clock: Clock, sleep: Sleep) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = max(1.0, self.rate * 2)  # at most two seconds' worth at once
-        self.tokens = self.capacity
-        self.clock, self.sleep = clock, sleep
-        self.updated = clock()
-        self.lock = threading.Lock()
-
-    def acquire(self) -> None:
-        with self.lock:
-            now = self.clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            self.tokens -= 1
-            wait = -self.tokens / self.rate if self.tokens < 0 else 0.0
-        if wait > 0:
-            self.sleep(wait)
 
 
 @dataclass
@@ -112,7 +88,7 @@ class Transport:
             follow_redirects=False,
             transport=http_transport,
         )
-        self.limiter = RateLimiter(self.policy.rate_per_minute, clock, sleep)
+        self.pacer = Pacer(self.policy.rate_per_minute, clock, sleep)
         self.slots = threading.BoundedSemaphore(self.policy.concurrency)
         self.tokens = _TokenSource(self, client_id, client_secret)
 
@@ -136,12 +112,17 @@ class Transport:
         attempt = throttled = 0
         while True:
             attempt += 1
-            self.limiter.acquire()
             token = self.tokens.get()
             headers = {"Authorization": f"Bearer {token}"}
-            outcome = self._send(
-                method, url, path, attempt, params=params, json=body, headers=headers
-            )
+            self.pacer.acquire()
+            try:
+                outcome = self._send(
+                    method, url, path, attempt, params=params, json=body, headers=headers
+                )
+            except BaseException:  # interrupted: its slot in the budget is free again
+                self.pacer.answered(None)
+                raise
+            self.pacer.answered(outcome.headers if isinstance(outcome, httpx.Response) else None)
             if isinstance(outcome, httpx.Response) and outcome.status_code == 401:
                 if refreshed:  # not the credentials: the token endpoint just accepted them
                     raise self.tokens.expired_at_once(_error(method, path, outcome))

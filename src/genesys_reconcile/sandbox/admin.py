@@ -17,7 +17,7 @@ from typing import Any
 
 from genesys_reconcile.sandbox import state
 from genesys_reconcile.sandbox.errors import ApiError, bad_request
-from genesys_reconcile.sandbox.faults import FaultSettings, RateLimiter
+from genesys_reconcile.sandbox.faults import FaultSettings, RateLimiter, WindowLimiter
 from genesys_reconcile.sandbox.http import Org, Request, Response, iso
 from genesys_reconcile.sandbox.state import OrgState
 
@@ -30,7 +30,7 @@ class AdminEndpoints:
     state_file: Path | None
     faults: FaultSettings
     initial_faults: FaultSettings
-    limiter: RateLimiter | None
+    limiter: RateLimiter | WindowLimiter | None
     journal: deque[dict[str, Any]]
     counts: Counter[str]
     webhooks: deque[dict[str, Any]]
@@ -38,9 +38,12 @@ class AdminEndpoints:
     rng: random.Random
     seed: int
 
-    def _limiter(self) -> RateLimiter | None:
+    def _limiter(self) -> RateLimiter | WindowLimiter | None:
         rate = self.faults.rate_limit
-        return RateLimiter(int(rate), self.clock) if rate else None
+        if not rate:
+            return None
+        model = WindowLimiter if self.faults.rate_limit_model == "window" else RateLimiter
+        return model(int(rate), self.clock)
 
     def _save(self) -> None:
         if self.state_file:

@@ -129,17 +129,24 @@ class Sandbox(AdminEndpoints):
                     raise DropConnection
                 if scripted.action == "status":
                     raise _scripted_error(scripted)
-            if path.startswith("/api/"):
-                self._platform_faults(fault)
-            response = self._dispatch(environ, method, path, target)
+            budget = self._platform_faults(environ, fault) if path.startswith("/api/") else {}
+            try:
+                response = self._dispatch(environ, method, path, target)
+            except ApiError as error:
+                error.headers = {**budget, **error.headers}  # every answer reports the budget
+                raise
             if scripted and scripted.action == "drop-after":
                 raise DropConnection
+            response.headers = {**budget, **response.headers}
             return response
 
-    def _platform_faults(self, fault: list[str]) -> None:
+    def _platform_faults(self, environ: dict[str, Any], fault: list[str]) -> dict[str, str]:
+        """Injected failures; and the rate limit, whose budget headers (if its model reports
+        any) the answer carries."""
+        budget: dict[str, str] = {}
         if self.limiter:
             try:
-                self.limiter.take()
+                budget = self.limiter.take(environ.get("HTTP_AUTHORIZATION", ""))
             except ApiError:
                 fault.append("rate-limit")
                 raise
@@ -148,7 +155,10 @@ class Sandbox(AdminEndpoints):
             raise DropConnection
         if self.faults.error_rate and self.rng.random() < self.faults.error_rate:
             fault.append("error")
-            raise ApiError(503, "service.unavailable", "The service is temporarily unavailable")
+            error = ApiError(503, "service.unavailable", "The service is temporarily unavailable")
+            error.headers = budget
+            raise error
+        return budget
 
     def _dispatch(
         self, environ: dict[str, Any], method: str, path: str, target: Target

@@ -58,7 +58,7 @@ def entity_id(kind: str, name: str) -> str:
 def org(now: str) -> dict[str, Any]:
     return {
         "segments": [_segment(name, body, now) for name, body in _SEGMENTS.items()],
-        "contactLists": [_contact_list(name, size, now) for name, size in LISTS.items()],
+        "contactLists": [contact_list(name, size, now) for name, size in LISTS.items()],
         "dncLists": [_dnc_list(name, *spec, now) for name, spec in DNC_LISTS.items()],
         "callableTimeSets": [
             _time_set(name, zone, now) for name, zone in CALLABLE_TIME_SETS.items()
@@ -90,7 +90,7 @@ def _segment(name: str, body: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
-def _contact_list(name: str, size: int, now: str) -> dict[str, Any]:
+def contact_list(name: str, size: int, now: str) -> dict[str, Any]:
     ident = entity_id("list", name)
     return {
         **_real("list", name, "/api/v2/outbound/contactlists", now),

@@ -15,6 +15,10 @@ from typing import Any
 from genesys_reconcile.sandbox.errors import ApiError, bad_request
 
 ACTIONS = ("status", "drop", "drop-after")
+# How `rate_limit` is enforced: "window", as the platform does (a budget per token over a
+# minute, reported on every answer in `inin-ratelimit-*` headers), or "bucket" (a token bucket
+# over all clients, with no headers: a limit a client can only learn from its 429s).
+RATE_LIMIT_MODELS = ("window", "bucket")
 
 
 @dataclass
@@ -47,6 +51,7 @@ class ScriptedFault:
 class FaultSettings:
     latency_ms: int = 0
     rate_limit: int = 0  # requests per minute on /api/; 0: unlimited
+    rate_limit_model: str = "window"  # one of RATE_LIMIT_MODELS
     error_rate: float = 0.0  # share of /api/ requests answered 503 without processing
     drop_rate: float = 0.0  # share of /api/ requests whose connection is dropped unprocessed
     index_delay: float = 0.0  # seconds a campaign's index rebuild takes
@@ -82,6 +87,9 @@ class FaultSettings:
             value = getattr(self, name)
             if not isinstance(value, int | float) or value < 0:
                 raise bad_request(f"{name} must be a number of at least 0", name)
+        if self.rate_limit_model not in RATE_LIMIT_MODELS:
+            models = ", ".join(RATE_LIMIT_MODELS)
+            raise bad_request(f"rate_limit_model must be one of {models}", "rate_limit_model")
         for index, fault in enumerate(self.script):
             if fault.action not in ACTIONS:
                 raise bad_request(
@@ -101,18 +109,54 @@ class RateLimiter:
         self.clock = clock
         self.updated = clock()
 
-    def take(self) -> None:
-        """Spend one token, or raise the 429 a client must wait out."""
+    def take(self, token: str) -> dict[str, str]:
+        """Spend one token, or raise the 429 a client must wait out. The bucket reports
+        nothing: no headers."""
         now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         if self.tokens >= 1:
             self.tokens -= 1
-            return
-        wait = max(1, math.ceil((1 - self.tokens) / self.rate))
-        raise ApiError(
-            429,
-            "too.many.requests.retry.after",
-            f"Rate limit exceeded the maximum. Retry the request in [{wait}] seconds",
-            headers={"Retry-After": str(wait)},
-        )
+            return {}
+        raise too_many(max(1, math.ceil((1 - self.tokens) / self.rate)), {})
+
+
+class WindowLimiter:
+    """The platform's model: each token may send `per_minute` requests in a window of a
+    minute that starts with its first request; every answer reports the budget."""
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float]) -> None:
+        self.allowed = per_minute
+        self.clock = clock
+        self.windows: dict[str, tuple[float, int]] = {}  # token -> (window end, requests)
+
+    def take(self, token: str) -> dict[str, str]:
+        """Count one request of `token`: the budget headers, or the 429 (with them) when the
+        window's budget is spent."""
+        now = self.clock()
+        ends, used = self.windows.get(token, (0.0, 0))
+        if now >= ends:
+            ends, used = now + self.WINDOW, 0
+        reset = max(1, math.ceil(ends - now))
+        if used >= self.allowed:
+            raise too_many(reset, self._headers(used, reset))
+        self.windows[token] = (ends, used + 1)
+        return self._headers(used + 1, reset)
+
+    def _headers(self, used: int, reset: int) -> dict[str, str]:
+        return {
+            "inin-ratelimit-allowed": str(self.allowed),
+            "inin-ratelimit-count": str(used),
+            "inin-ratelimit-reset": str(reset),
+        }
+
+
+def too_many(wait: int, headers: dict[str, str]) -> ApiError:
+    return ApiError(
+        429,
+        "too.many.requests.retry.after",
+        f"Rate limit exceeded the maximum. Retry the request in [{wait}] seconds",
+        headers={"Retry-After": str(wait), **headers},
+    )

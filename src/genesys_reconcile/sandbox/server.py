@@ -91,6 +91,7 @@ def serve(
     seed: int,
     latency: int,
     rate_limit: int,
+    rate_limit_model: str = "window",
     error_rate: float,
     drop_rate: float,
     index_delay: float,
@@ -101,6 +102,7 @@ def serve(
     faults = FaultSettings(
         latency_ms=latency,
         rate_limit=rate_limit,
+        rate_limit_model=rate_limit_model,
         error_rate=error_rate,
         drop_rate=drop_rate,
         index_delay=index_delay,
