@@ -27,6 +27,19 @@ def policy(settings: Settings) -> Policy:
     )
 
 
+# Terraform's CX as Code provider reads these names; a team running both sets them once.
+_CX_AS_CODE = {
+    "CLIENT_ID": "GENESYSCLOUD_OAUTHCLIENT_ID",
+    "CLIENT_SECRET": "GENESYSCLOUD_OAUTHCLIENT_SECRET",
+    "REGION": "GENESYSCLOUD_REGION",
+}
+
+
+def _variable(env: Mapping[str, str], name: str) -> str:
+    """GENESYS_<name>, else CX as Code's name for the same setting."""
+    return env.get(f"GENESYS_{name}") or env.get(_CX_AS_CODE[name], "")
+
+
 @contextlib.contextmanager
 def connect(
     settings: Settings, sandbox: bool = False, env: Mapping[str, str] | None = None
@@ -46,14 +59,14 @@ def connect(
         finally:
             running.close()
         return
-    client_id, secret = env.get("GENESYS_CLIENT_ID", ""), env.get("GENESYS_CLIENT_SECRET", "")
+    client_id, secret = (_variable(env, name) for name in ("CLIENT_ID", "CLIENT_SECRET"))
     if not (client_id and secret):
         raise ConfigError(
-            "set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET to an OAuth client's credentials, "
-            "or use --sandbox"
+            "set GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET to an OAuth client's credentials "
+            "(or CX as Code's GENESYSCLOUD_OAUTHCLIENT_ID and _SECRET), or use --sandbox"
         )
     hosts = endpoints(
-        env.get("GENESYS_REGION") or settings.region,
+        _variable(env, "REGION") or settings.region,
         env.get("GENESYS_API_URL"),
         env.get("GENESYS_LOGIN_URL"),
     )

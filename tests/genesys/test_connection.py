@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import ConfigError
-from genesys_reconcile.genesys.regions import REGIONS, endpoints
+from genesys_reconcile.genesys.regions import AWS_REGIONS, REGIONS, endpoints
 from genesys_reconcile.redaction import HIDDEN, Secret, redact
 from genesys_reconcile.settings import Settings
+from tests.conftest import ROOT
 
 SEGMENTS = "/api/v2/analytics/segments"
 
@@ -127,3 +129,43 @@ def test_a_secret_never_shows_its_value() -> None:
     assert f"{secret}" == f"Secret({HIDDEN!r})" and secret.reveal() == "hunter2-but-longer"
     assert redact("auth failed for hunter2-but-longer") == f"auth failed for {HIDDEN}"
     assert redact("Authorization: Bearer abc.def-123") == f"Authorization: Bearer {HIDDEN}"
+
+
+def test_cx_as_codes_variables_are_read_when_ours_are_unset(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, paths=())
+    env = {
+        "GENESYSCLOUD_OAUTHCLIENT_ID": "cx-id",
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": "a-secret-value",
+        "GENESYSCLOUD_REGION": "eu-west-1",
+    }
+    with connect(settings, env=env) as client:
+        assert client.transport.endpoints.api_url == "https://api.mypurecloud.ie"
+        assert client.transport.tokens.client_id == "cx-id"
+    ours = {**env, "GENESYS_CLIENT_ID": "ours", "GENESYS_REGION": "mypurecloud.de"}
+    with connect(settings, env=ours) as client:
+        assert client.transport.endpoints.api_url == "https://api.mypurecloud.de"
+        assert client.transport.tokens.client_id == "ours"
+
+
+@pytest.mark.parametrize(
+    ("name", "domain"),
+    [
+        ("us-east-1", "mypurecloud.com"),
+        ("EU-Central-1", "mypurecloud.de"),
+        ("ap-northeast-3", "apne3.pure.cloud"),
+    ],
+)
+def test_aws_style_region_names_map_to_their_domains(name: str, domain: str) -> None:
+    assert endpoints(name).api_url == f"https://api.{domain}"
+
+
+def test_a_mistyped_aws_style_region_gets_a_suggestion() -> None:
+    with pytest.raises(
+        ConfigError, match="unknown Genesys Cloud region 'eu-wset-1'; did you mean 'eu-west-1'"
+    ):
+        endpoints("eu-wset-1")
+
+
+def test_the_settings_schema_offers_every_region_name_the_tool_knows() -> None:
+    schema = json.loads((ROOT / "schemas/reconcile-config.schema.json").read_text("utf-8"))
+    assert set(schema["properties"]["region"]["enum"]) == {*REGIONS, *AWS_REGIONS}

@@ -34,6 +34,25 @@ REGIONS = (
     "mxc1.pure.cloud",
     "edee1.eusc-pure.cloud",
 )
+# The AWS-style names Terraform's CX as Code provider takes (`aws_region`, GENESYSCLOUD_REGION),
+# as its provider maps them, so that a team running both keeps one region setting.
+AWS_REGIONS = {
+    "us-east-1": "mypurecloud.com",
+    "us-east-2": "use2.us-gov-pure.cloud",
+    "us-west-2": "usw2.pure.cloud",
+    "ca-central-1": "cac1.pure.cloud",
+    "sa-east-1": "sae1.pure.cloud",
+    "eu-west-1": "mypurecloud.ie",
+    "eu-west-2": "euw2.pure.cloud",
+    "eu-central-1": "mypurecloud.de",
+    "eu-central-2": "euc2.pure.cloud",
+    "me-central-1": "mec1.pure.cloud",
+    "ap-south-1": "aps1.pure.cloud",
+    "ap-southeast-2": "mypurecloud.com.au",
+    "ap-northeast-1": "mypurecloud.jp",
+    "ap-northeast-2": "apne2.pure.cloud",
+    "ap-northeast-3": "apne3.pure.cloud",
+}
 
 
 @dataclass(frozen=True)
@@ -56,11 +75,13 @@ def endpoints(
         return Endpoints(
             checked_url(api_url, "GENESYS_API_URL"), checked_url(login_url, "GENESYS_LOGIN_URL")
         )
-    domain = (region or DEFAULT_REGION).strip().lower()
+    name = (region or DEFAULT_REGION).strip().lower()
+    domain = AWS_REGIONS.get(name, name)
     if domain not in REGIONS:
-        close = difflib.get_close_matches(domain, REGIONS, n=1)
+        known = (*REGIONS, *AWS_REGIONS)
+        close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "known regions: " + ", ".join(REGIONS)
-        raise ConfigError(f"unknown Genesys Cloud region '{domain}'; {hint}")
+        raise ConfigError(f"unknown Genesys Cloud region '{name}'; {hint}")
     return Endpoints(f"https://api.{domain}", f"https://login.{domain}")
 
 
