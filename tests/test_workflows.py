@@ -4,6 +4,10 @@ overlapping or cancelled."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,10 +37,40 @@ def secrets_used(name: str) -> set[str]:
 
 @pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
 def test_every_workflow_declares_least_privilege(name: str) -> None:
-    permissions = workflow(name)["permissions"]
-    assert permissions["contents"] == "read"
-    assert set(permissions.values()) <= {"read", "write"}
-    assert all(key in {"contents", "pull-requests", "issues"} for key in permissions)
+    assert workflow(name)["permissions"] == {}  # the workflow grants nothing; each job its own
+    for job in workflow(name)["jobs"].values():
+        permissions = job["permissions"]
+        assert permissions["contents"] == "read"
+        assert set(permissions.values()) <= {"read", "write"}
+        assert all(key in {"contents", "pull-requests", "issues"} for key in permissions)
+
+
+@pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
+def test_actions_are_pinned_and_checkouts_keep_no_credentials(name: str) -> None:
+    for step in steps(name):
+        if "uses" in step:
+            assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize(("workflow_name", "step_name"), [("plan", "Plan"), ("drift", "Plan")])
+@pytest.mark.parametrize(("code", "fails"), [(0, False), (2, False), (1, True), (3, True)])
+def test_a_plan_step_fails_on_errors_and_crashes_and_passes_on_changes(
+    tmp_path: Path, workflow_name: str, step_name: str, code: int, fails: bool
+) -> None:
+    script = next(s for s in steps(workflow_name) if s.get("name") == step_name)["run"]
+    fake = tmp_path / "bin" / "reconcile"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\nexit {code}\n", "utf-8")
+    fake.chmod(0o755)
+    env = {
+        "PATH": f"{fake.parent}:{os.environ['PATH']}",
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }
+    ran = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=False)
+    assert (ran.returncode != 0) is fails
 
 
 def test_plans_use_read_credentials_and_apply_the_write_ones() -> None:
