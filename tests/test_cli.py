@@ -217,8 +217,66 @@ def test_a_named_config_file_must_exist(run, tmp_path: Path, monkeypatch) -> Non
     assert (result.code, result.err) == (1, "error: configuration file not found: other.yaml\n")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("validate", "--config", "other.yaml"),
+        ("--config", "reconcile.yaml", "validate", "--config", "other.yaml"),  # after wins
+        ("plan", "--sandbox", "--config", "other.yaml"),
+    ],
+)
+def test_the_settings_file_may_be_named_after_the_command(
+    run, tmp_path: Path, monkeypatch, args: tuple[str, ...]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert (result.code, result.err) == (1, "error: configuration file not found: other.yaml\n")
+
+
+def test_verbose_after_the_command_logs_every_request(run, repo) -> None:
+    result = run("plan", "--sandbox", "--no-impact", "-v")
+    assert result.code == 0
+    assert "http.request" in result.err
+
+
 def test_an_error_line_shows_control_characters_escaped(run, repo) -> None:
     result = run("plan", "--sandbox", "--target", "Segment\x1b[2J\n::error::forged/x")
     assert result.code == 1
     assert "\x1b" not in result.err and "\n::error" not in result.err
     assert result.err.startswith("error: 'Segment\\x1b[2J\\n::error::forged/x' is not KIND/NAME")
+
+
+def test_a_target_that_matches_nothing_says_so(run, repo) -> None:
+    result = run("plan", "--sandbox", "--no-impact", "--target", "AnalyticsSegment/Voice Calls*Q4")
+    assert result.code == 0
+    assert result.out.splitlines()[:2] == [
+        "No changes. The org matches the repository.",
+        "Warning: --target AnalyticsSegment/Voice Calls*Q4 matches nothing in the files or the org.",
+    ]
+    matching = run("plan", "--sandbox", "--no-impact", "--target", "AnalyticsSegment/Voice Calls*")
+    assert "Warning" not in matching.out
+
+
+COMMANDS = [
+    ("validate",),
+    ("plan",),
+    ("apply",),
+    ("preview",),
+    ("github", "comment"),
+    ("github", "issue"),
+    ("sandbox", "serve"),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_commands_help_shows_examples_and_the_environment_it_reads(
+    run, command: tuple[str, ...]
+) -> None:
+    result = run(*command, "--help")
+    assert result.code == 0
+    examples = result.out.split("Examples:\n")[1].split("\n\n")[0].splitlines()
+    assert examples and all(e.strip().startswith("reconcile ") for e in examples)
+    environment = result.out.split("Environment:\n")[1]
+    assert "RECONCILE_CONFIG" in environment
+    if command[0] in ("validate", "plan", "apply", "preview"):
+        assert "GENESYS_CLIENT_SECRET" in environment and "GENESYSCLOUD_REGION" in environment

@@ -14,7 +14,15 @@ from genesys_reconcile.apply.outcomes import summary
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.reviewed import reviewed
 from genesys_reconcile.apply.run import apply_plan, settle_earlier_runs, webhook_secret
-from genesys_reconcile.cli.group import cli, selection, settings, to_stderr, use_color
+from genesys_reconcile.cli.group import (
+    ORG_ENV,
+    cli,
+    epilog,
+    selection,
+    settings,
+    to_stderr,
+    use_color,
+)
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_FAILURE,
@@ -30,7 +38,16 @@ from genesys_reconcile.plan.run import (
 )
 
 
-@cli.command(name="apply")
+@cli.command(
+    name="apply",
+    epilog=epilog(
+        [
+            "reconcile plan --out plan.json && reconcile apply plan.json --auto-approve",
+            "reconcile apply --sandbox --prune",
+        ],
+        (*ORG_ENV, "RECONCILE_WEBHOOK_SECRET (or the variable reconcile.yaml's webhook names)"),
+    ),
+)
 @click.argument(
     "plan_file", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True)
 )
@@ -83,11 +100,6 @@ def apply_command(
     a terminal). Segments are written before campaign segmentation; a failed change does not
     stop the others, and a re-run converges. Exits 0 only when every change was applied and
     read back as planned.
-
-    \b
-    Examples:
-      reconcile plan --out plan.json && reconcile apply plan.json --auto-approve
-      reconcile apply --sandbox --prune
     """
     config = settings(ctx)
     color = use_color(sys.stdout)

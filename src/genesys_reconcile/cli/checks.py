@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from genesys_reconcile.cli.group import cli, settings, use_color
+from genesys_reconcile.cli.group import ORG_ENV, cli, epilog, settings, use_color
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_FAILURE,
@@ -18,7 +18,12 @@ from genesys_reconcile.manifest import diagnostics
 from genesys_reconcile.validation import validate
 
 
-@cli.command(name="validate")
+@cli.command(
+    name="validate",
+    epilog=epilog(
+        ["reconcile validate", "reconcile validate --online segments/ --format github"], ORG_ENV
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from genesys_reconcile.cli.group import cli
+from genesys_reconcile.cli.group import cli, epilog
 from genesys_reconcile.github import GitHub, pull_request_number
 
 
@@ -15,7 +15,13 @@ def github_group() -> None:
     """Post plans to GitHub: one pull-request comment, one drift issue (GITHUB_TOKEN)."""
 
 
-@github_group.command(name="comment")
+@github_group.command(
+    name="comment",
+    epilog=epilog(
+        ["reconcile plan --format markdown > plan.md && reconcile github comment plan.md"],
+        ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_EVENT_PATH", "GITHUB_API_URL"),
+    ),
+)
 @click.argument("body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--pr", type=int, help="The pull request. Default: the one this Actions run is for.")
 def github_comment(body_file: Path, pr: int | None) -> None:
@@ -30,7 +36,13 @@ def github_comment(body_file: Path, pr: int | None) -> None:
     click.echo(f"{done} the plan comment on #{number}")
 
 
-@github_group.command(name="issue")
+@github_group.command(
+    name="issue",
+    epilog=epilog(
+        ["reconcile plan --format markdown > drift.md; reconcile github issue drift.md"],
+        ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL"),
+    ),
+)
 @click.argument("body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--title", default="Drift: the org differs from the repository", show_default=True)
 def github_issue(body_file: Path, title: str) -> None:

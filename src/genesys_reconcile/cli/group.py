@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from genesys_reconcile import __version__, log
 from genesys_reconcile.kinds import DIRECTORIES
@@ -20,33 +21,114 @@ def use_color(stream: object) -> bool:
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_CONFIG_HELP = "Settings file. Default: reconcile.yaml in the current directory, if present."
+_LEVELS = click.Choice(["debug", "info", "warning", "error"])
+_LEVEL_HELP = "Log events to stderr from this level up; JSON lines when stderr is not a terminal."
+_VERBOSE_HELP = "Same as --log-level debug: every request."
+
+
+def _given(ctx: click.Context, param: click.Parameter) -> bool:
+    return ctx.get_parameter_source(str(param.name)) is ParameterSource.COMMANDLINE
+
+
+def _config_after(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if _given(ctx, param):
+        ctx.find_root().obj = value
+
+
+def _level_after(ctx: click.Context, param: click.Parameter, value: str | bool) -> None:
+    if _given(ctx, param) and value:
+        log.configure("debug" if value is True else str(value))
+
+
+def _after_the_command() -> list[click.Parameter]:
+    """The root's options, also accepted after a command's name (`reconcile plan -v`), where
+    people type them; given there, they win over the same options given before it."""
+    return [
+        click.Option(
+            ["--config"],
+            type=click.Path(path_type=Path, dir_okay=False),
+            expose_value=False,
+            callback=_config_after,
+            help=_CONFIG_HELP,
+        ),
+        click.Option(
+            ["--log-level"],
+            type=_LEVELS,
+            expose_value=False,
+            callback=_level_after,
+            help=_LEVEL_HELP,
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            is_flag=True,
+            expose_value=False,
+            callback=_level_after,
+            help=_VERBOSE_HELP,
+        ),
+    ]
+
+
+class Group(click.Group):
+    """A group whose commands also take the root's options."""
+
+    group_class = type  # subgroups are of this class too (`reconcile sandbox serve -v`)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not isinstance(cmd, click.Group):
+            cmd.params.extend(_after_the_command())
+        super().add_command(cmd, name)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reconcile")
 @click.option(
     "--config",
     type=click.Path(path_type=Path, dir_okay=False),
     envvar="RECONCILE_CONFIG",
-    help="Settings file. Default: reconcile.yaml in the current directory, if present.",
+    help=_CONFIG_HELP,
 )
 @click.option(
     "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"]),
+    type=_LEVELS,
     default="warning",
     envvar="RECONCILE_LOG_LEVEL",
     show_default=True,
-    help="Log events to stderr from this level up; JSON lines when stderr is not a terminal.",
+    help=_LEVEL_HELP,
 )
-@click.option("-v", "--verbose", is_flag=True, help="Same as --log-level debug: every request.")
+@click.option("-v", "--verbose", is_flag=True, help=_VERBOSE_HELP)
 @click.pass_context
 def cli(ctx: click.Context, config: Path | None, log_level: str, verbose: bool) -> None:
-    """Manage Genesys Cloud analytics segments and outbound campaign segmentation as YAML.
+    """Manage Genesys Cloud configuration as YAML: plan what would change, then apply it.
 
-    Desired state lives in segments/*.yaml and campaigns/*.yaml; JSON Schemas in schemas/
+    Desired state lives in YAML files, one directory per kind; JSON Schemas in schemas/
     describe the files. Exit codes: 0 success, 1 failure, 2 changes pending (plan
-    --detailed-exitcode only), 3 internal error.
+    --detailed-exitcode only), 3 internal error, 130 interrupted.
+
+    \b
+    Example:
+      reconcile validate && reconcile plan --sandbox
     """
     log.configure("debug" if verbose else log_level)
     ctx.obj = config
+
+
+# What every command reads from the environment, and what those that reach an org read.
+_COMMON_ENV = ("RECONCILE_CONFIG", "RECONCILE_LOG_LEVEL", "NO_COLOR")
+ORG_ENV = (
+    "GENESYS_CLIENT_ID",
+    "GENESYS_CLIENT_SECRET",
+    "GENESYS_REGION (a domain such as mypurecloud.ie, or eu-west-1)",
+    "GENESYSCLOUD_OAUTHCLIENT_ID, GENESYSCLOUD_OAUTHCLIENT_SECRET, GENESYSCLOUD_REGION (CX as "
+    "Code's names, read when the three above are unset)",
+    "GENESYS_API_URL and GENESYS_LOGIN_URL (both, instead of a region)",
+)
+
+
+def epilog(examples: Sequence[str], env: Sequence[str] = ()) -> str:
+    """A command's help after its options: examples, and the environment variables it reads."""
+    lines = ["\b", "Examples:", *(f"  {e}" for e in examples), "", "\b", "Environment:"]
+    return "\n".join([*lines, *(f"  {name}" for name in (*env, *_COMMON_ENV))])
 
 
 def settings(ctx: click.Context) -> Settings:

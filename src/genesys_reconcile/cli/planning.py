@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from genesys_reconcile.cli.group import cli, selection, settings, use_color
+from genesys_reconcile.cli.group import ORG_ENV, cli, epilog, selection, settings, use_color
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
@@ -38,7 +38,17 @@ def impact_reader(config: Settings, client: GenesysClient) -> Impact:
     return Impact(analytics, window_since(IMPACT_SINCE, datetime.now(UTC)))
 
 
-@cli.command(name="plan")
+@cli.command(
+    name="plan",
+    epilog=epilog(
+        [
+            "reconcile plan --sandbox",
+            "reconcile plan --format markdown --out plan.json --detailed-exitcode",
+            "reconcile plan --target 'AnalyticsSegment/Voice*' --prune",
+        ],
+        ORG_ENV,
+    ),
+)
 @click.option("--sandbox", is_flag=True, help="Plan against the embedded sandbox org.")
 @click.option(
     "--format",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from genesys_reconcile.cli.group import cli, settings
+from genesys_reconcile.cli.group import ORG_ENV, cli, epilog, settings
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_OK,
@@ -37,7 +37,17 @@ PREVIEW_RENDERERS = {
 }
 
 
-@cli.command(name="preview")
+@cli.command(
+    name="preview",
+    epilog=epilog(
+        [
+            "reconcile preview segments/short-voice-calls.yaml --sandbox --since 30d",
+            "reconcile preview segments/long-holds-in-support.yaml --sandbox --format html "
+            "--out holds.html",
+        ],
+        ORG_ENV,
+    ),
+)
 @click.argument("segment", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--sandbox", is_flag=True, help="Query the embedded sandbox org's synthetic data.")
 @click.option(

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from genesys_reconcile.cli.group import cli
+from genesys_reconcile.cli.group import cli, epilog
 from genesys_reconcile.sandbox.app import APIS, DEFAULT_CLIENT_ID, DEFAULT_TOKEN_TTL
 from genesys_reconcile.sandbox.faults import RATE_LIMIT_MODELS
 from genesys_reconcile.sandbox.server import serve
@@ -22,7 +22,16 @@ def sandbox() -> None:
     """The embedded Genesys Cloud simulator (see docs/sandbox.md)."""
 
 
-@sandbox.command(name="serve")
+@sandbox.command(
+    name="serve",
+    epilog=epilog(
+        [
+            "reconcile sandbox serve --port 8080 --state org.json",
+            "reconcile sandbox serve --api genesys --rate-limit 300 --latency 25",
+        ],
+        ("RECONCILE_SANDBOX_CLIENT_SECRET",),
+    ),
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=0, show_default=True, help="Port; 0 picks a free one.")
 @click.option(

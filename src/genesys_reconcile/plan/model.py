@@ -78,6 +78,7 @@ class Plan:
     targets: tuple[Selector, ...] = ()
     excludes: tuple[Selector, ...] = ()
     safety: Safety = field(default_factory=Safety)
+    unmatched: tuple[Selector, ...] = ()  # targets that name nothing in the files or the org
 
     @property
     def partial(self) -> bool:

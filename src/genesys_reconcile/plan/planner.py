@@ -31,9 +31,11 @@ def make_plan(
         wanted = not targets or any(s.matches(kind.kind, name) for s in targets)
         return wanted and not any(s.matches(kind.kind, name) for s in excludes)
 
+    names: set[tuple[str, str]] = {(r.kind.kind, r.name) for r in resources}
     for kind in KINDS.values():
         desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
         every = kind.live_entities(live)
+        names.update((kind.kind, kind.name_of(e)) for e in every)
         plan.existing[kind.kind] = len(every)
         entities = [e for e in every if chosen(kind, kind.name_of(e))]
         matched: set[str] = set()
@@ -52,6 +54,7 @@ def make_plan(
         elif unmanaged and kind.creatable:
             plan.unmanaged[kind.kind] = len(unmanaged)
     plan.changes.sort(key=apply_order)
+    plan.unmatched = tuple(t for t in targets if not any(t.matches(*n) for n in names))
     return plan
 
 

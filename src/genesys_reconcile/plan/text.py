@@ -26,6 +26,11 @@ def summary(plan: Plan) -> str:
         lines = ["No changes. The org matches the repository."]
     else:
         lines = ["Plan: " + ", ".join(f"{plan.count(a)} to {a.value}" for a in Action) + "."]
+    # A target that names nothing is most likely a typo: "no changes" alone would hide it.
+    lines += [
+        f"Warning: --target {visible(str(t))} matches nothing in the files or the org."
+        for t in plan.unmatched
+    ]
     for kind, count in sorted(plan.unmanaged.items()):
         them = "it" if count == 1 else "them"
         lines.append(
