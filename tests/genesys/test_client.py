@@ -4,6 +4,7 @@ errors and secrecy."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -228,7 +229,9 @@ def test_retries_stop_at_the_deadline(server: SandboxServer, clock: FakeClock, a
     assert len(api_entries(admin)) == 1  # waiting 400 s would pass the 300 s deadline
 
 
-def test_an_unreachable_api_is_reported_after_retries(clock: FakeClock) -> None:
+def test_an_unreachable_api_is_reported_at_once_and_fails_after_retries(
+    clock: FakeClock, logs: io.StringIO
+) -> None:
     with SandboxServer(Sandbox(clock=clock)) as stopped:
         pass  # closed: its port now refuses connections
     with (
@@ -236,6 +239,12 @@ def test_an_unreachable_api_is_reported_after_retries(clock: FakeClock) -> None:
         pytest.raises(errors.Unreachable, match="no answer"),
     ):
         client.list_all(SEGMENTS)
+    events = [json.loads(line) for line in logs.getvalue().splitlines()]
+    warned = [e for e in events if e["event"] == "http.unreachable"]
+    assert len(warned) == 1 and warned[0]["level"] == "warning"
+    assert warned[0]["host"] == "127.0.0.1"
+    first_try = next(i for i, e in enumerate(events) if e["event"] == "http.request")
+    assert events.index(warned[0]) == first_try + 1  # right after the first attempt
 
 
 def test_tokens_are_renewed_before_they_expire(

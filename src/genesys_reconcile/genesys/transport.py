@@ -91,6 +91,7 @@ class Transport:
         self.pacer = Pacer(self.policy.rate_per_minute, clock, sleep)
         self.slots = threading.BoundedSemaphore(self.policy.concurrency)
         self.tokens = _TokenSource(self, client_id, client_secret)
+        self.unreachable_reported = False
 
     def close(self) -> None:
         self.http.close()
@@ -151,6 +152,18 @@ class Transport:
             )
             self.sleep(delay)
 
+    def _first_unreachable(self, url: str, error: httpx.RequestError) -> None:
+        """Say at once, and once per run, that a host does not answer: retries go on for up
+        to the call's deadline, which is too long to wait in silence on a mistyped host."""
+        if not self.unreachable_reported:
+            self.unreachable_reported = True
+            _log.warning(
+                "http.unreachable",
+                host=httpx.URL(url).host,
+                error=type(error).__name__,
+                retrying_for_s=self.policy.deadline,
+            )
+
     def _send(
         self, method: str, url: str, path: str, attempt: int, **kwargs: Any
     ) -> httpx.Response | httpx.RequestError:
@@ -166,6 +179,7 @@ class Transport:
                     attempt=attempt,
                     error=type(exc).__name__,
                 )
+                self._first_unreachable(url, exc)
                 return exc
         _log.debug(
             "http.request",
