@@ -265,6 +265,7 @@ COMMANDS = [
     ("github", "comment"),
     ("github", "issue"),
     ("sandbox", "serve"),
+    ("show",),
 ]
 
 

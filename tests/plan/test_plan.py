@@ -210,6 +210,7 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
         "delete": 0,
         "unchanged": 2,
         "unmanaged": {"AnalyticsSegment": 1},
+        "existing": {"AnalyticsSegment": 3, "CampaignSegmentation": 4},
     }
     spring = next(c for c in document["changes"] if c["name"] == "Spring Outreach")
     assert (spring["action"], spring["version"], spring["id"]) == (

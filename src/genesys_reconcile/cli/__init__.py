@@ -16,7 +16,15 @@ import click
 from genesys_reconcile import pipes, signals
 
 # Each command module registers its command with the root group as it is imported.
-from genesys_reconcile.cli import applying, checks, github, planning, previewing, sandbox  # noqa: F401
+from genesys_reconcile.cli import (  # noqa: F401
+    applying,
+    checks,
+    github,
+    planning,
+    previewing,
+    sandbox,
+    showing,
+)
 from genesys_reconcile.cli.group import cli
 from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
 from genesys_reconcile.redaction import redact

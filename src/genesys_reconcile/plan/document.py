@@ -24,7 +24,7 @@ from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.genesys.client import Organization
 from genesys_reconcile.manifest.schema import validator
 from genesys_reconcile.manifest.yaml import display_path
-from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
+from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
 
 FORMAT_VERSION = 2  # 2: the org by id
 
@@ -50,6 +50,7 @@ def to_document(
             **{action.value: plan.count(action) for action in Action},
             "unchanged": plan.unchanged,
             "unmanaged": dict(sorted(plan.unmanaged.items())),
+            "existing": dict(sorted(plan.existing.items())),
         },
         "partial": plan.partial,
         "targets": [str(s) for s in plan.targets],
@@ -135,7 +136,22 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
         )
         for c in data["changes"]
     ]
-    return Plan(changes=changes), data
+    return _plan(changes, data), data
+
+
+def _plan(changes: list[Change], data: dict[str, Any]) -> Plan:
+    """The saved plan as it was made: its counts, selection and thresholds with its changes
+    (plans saved before `existing` was recorded show no threshold violations)."""
+    summary, safety = data["summary"], data["safety"]
+    return Plan(
+        changes=changes,
+        unchanged=summary["unchanged"],
+        unmanaged=dict(summary["unmanaged"]),
+        existing=dict(summary.get("existing", {})),
+        targets=tuple(Selector(*s.split("/", 1)) for s in data["targets"]),
+        excludes=tuple(Selector(*s.split("/", 1)) for s in data["excludes"]),
+        safety=Safety(safety["updates"], safety["deletes"], safety["minExisting"]),
+    )
 
 
 def _schema() -> Draft202012Validator:
