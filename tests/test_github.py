@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from genesys_reconcile.errors import ConfigError
+from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.github import DRIFT_LABEL, GitHub, fit, pull_request_number
 from genesys_reconcile.plan.markdown import COMMENT_LIMIT, MARKER
 from genesys_reconcile.redaction import Secret
@@ -36,18 +36,21 @@ class FakeGitHub:
         if path == "/repos/acme/cx/issues/7/comments" and method == "GET":
             page = int(request.url.params["page"])
             return httpx.Response(200, json=self.comments[(page - 1) * 100 : page * 100])
-        if path == "/repos/acme/cx/issues/7/comments" and method == "POST":
-            self.comments.append({"id": 1000 + len(self.comments), "body": body["body"]})
-            return httpx.Response(201, json=self.comments[-1])
+        if path.endswith("/comments") and method == "POST":
+            number = int(path.split("/")[-2])
+            made = {"id": 1000 + len(self.comments), "body": body["body"], "issue": number}
+            self.comments.append(made)
+            return httpx.Response(201, json=made)
         if path.startswith("/repos/acme/cx/issues/comments/") and method == "PATCH":
             comment = next(c for c in self.comments if c["id"] == int(path.rsplit("/", 1)[1]))
             comment["body"] = body["body"]
             return httpx.Response(200, json=comment)
         if path == "/repos/acme/cx/issues" and method == "GET":
-            label = request.url.params["labels"]
-            return httpx.Response(200, json=[i for i in self.issues if label in i["labels"]])
+            label, state = request.url.params["labels"], request.url.params["state"]
+            found = [i for i in self.issues if label in i["labels"] and i["state"] == state]
+            return httpx.Response(200, json=found)
         if path == "/repos/acme/cx/issues" and method == "POST":
-            self.issues.append({"number": 40 + len(self.issues), **body})
+            self.issues.append({"number": 40 + len(self.issues), "state": "open", **body})
             return httpx.Response(201, json=self.issues[-1])
         if path.startswith("/repos/acme/cx/issues/") and method == "PATCH":
             issue = next(i for i in self.issues if i["number"] == int(path.rsplit("/", 1)[1]))
@@ -79,7 +82,43 @@ def test_drift_opens_one_issue_and_then_keeps_it_current(fake: FakeGitHub) -> No
     assert client.upsert_drift_issue("Drift", f"{MARKER}\none") == "created"
     assert client.upsert_drift_issue("Drift again", f"{MARKER}\ntwo") == "updated"
     assert fake.issues == [
-        {"number": 40, "title": "Drift again", "body": f"{MARKER}\ntwo", "labels": [DRIFT_LABEL]}
+        {
+            "number": 40,
+            "state": "open",
+            "title": "Drift again",
+            "body": f"{MARKER}\ntwo",
+            "labels": [DRIFT_LABEL],
+        }
+    ]
+
+
+def test_drift_that_is_gone_closes_the_issue_with_the_plan_as_its_last_comment(
+    fake: FakeGitHub,
+) -> None:
+    client = hub(fake)
+    assert client.close_drift_issue(f"{MARKER}\nNo changes.") == "found no open"
+    client.upsert_drift_issue("Drift", f"{MARKER}\none")
+    assert client.close_drift_issue(f"{MARKER}\nNo changes.") == "closed #40,"
+    assert fake.issues[0]["state"] == "closed"
+    assert fake.comments[-1] == {"id": 1150, "body": f"{MARKER}\nNo changes.", "issue": 40}
+    assert client.upsert_drift_issue("Drift", f"{MARKER}\nagain") == "created"  # a new one
+
+
+@pytest.mark.parametrize("body", ["", "Plan: 1 to create"])
+def test_a_body_that_is_not_a_plan_never_replaces_the_comment_or_issue(
+    fake: FakeGitHub, body: str
+) -> None:
+    client = hub(fake)
+    client.upsert_comment(7, f"{MARKER}\nPlan: 1 to create")
+    for post in (
+        lambda: client.upsert_comment(7, body),
+        lambda: client.upsert_drift_issue("Drift", body),
+        lambda: client.close_drift_issue(body),
+    ):
+        with pytest.raises(ReconcileError, match="the file holds no plan"):
+            post()
+    assert [c["body"] for c in fake.comments if MARKER in c["body"]] == [
+        f"{MARKER}\nPlan: 1 to create"
     ]
 
 
@@ -104,7 +143,7 @@ def test_a_refusal_names_the_missing_permission() -> None:
     with pytest.raises(
         Exception, match="GitHub answered 403; the workflow needs `pull-requests: write`"
     ):
-        client.upsert_comment(7, "body")
+        client.upsert_comment(7, f"{MARKER}\nbody")
 
 
 def test_the_pull_request_comes_from_the_event_payload(tmp_path: Path) -> None:

@@ -77,6 +77,8 @@ def test_plans_use_read_credentials_and_apply_the_write_ones() -> None:
     assert secrets_used("plan") == {"GENESYS_READ_CLIENT_ID", "GENESYS_READ_CLIENT_SECRET"}
     assert secrets_used("drift") == {"GENESYS_READ_CLIENT_ID", "GENESYS_READ_CLIENT_SECRET"}
     assert secrets_used("apply") == {
+        "GENESYS_READ_CLIENT_ID",  # its plan job
+        "GENESYS_READ_CLIENT_SECRET",
         "GENESYS_WRITE_CLIENT_ID",
         "GENESYS_WRITE_CLIENT_SECRET",
         "RECONCILE_WEBHOOK_SECRET",
@@ -92,9 +94,38 @@ def test_pull_requests_from_forks_are_validated_but_get_no_secrets() -> None:
 
 def test_applies_never_overlap_and_are_never_cancelled_midway() -> None:
     apply = workflow("apply")
-    assert apply["concurrency"] == {"group": "apply", "cancel-in-progress": False}
+    assert apply["concurrency"] == {"group": "genesys-org", "cancel-in-progress": False}
+    assert workflow("drift")["concurrency"] == apply["concurrency"]  # drift waits for apply
     assert apply["jobs"]["apply"]["environment"] == "genesys-production"
-    assert any("reconcile apply --auto-approve" in s.get("run", "") for s in steps("apply"))
+
+
+def test_apply_writes_exactly_the_plan_the_approver_was_shown() -> None:
+    jobs = workflow("apply")["jobs"]
+    plan_runs = " ".join(s.get("run", "") for s in jobs["plan"]["steps"])
+    assert "reconcile plan" in plan_runs and "--out plan.json" in plan_runs
+    assert "GITHUB_STEP_SUMMARY" in plan_runs  # what the approver reads before approving
+    assert "WRITE" not in str(jobs["plan"])  # the plan job reads with read-only credentials
+    assert jobs["apply"]["needs"] == "plan" and "environment" not in jobs["plan"]
+    apply_steps = jobs["apply"]["steps"]
+    download = next(s for s in apply_steps if "download-artifact" in s.get("uses", ""))
+    assert download["with"]["name"] == "plan"
+    applying = next(s for s in apply_steps if "reconcile apply" in s.get("run", ""))
+    assert "reconcile apply plan.json --auto-approve" in applying["run"]
+    assert applying["env"]["FORCE"] == "${{ inputs.force }}"  # through env, never the script
+    inputs = (
+        workflow("apply")["on"]["workflow_dispatch"]["inputs"]
+        if "on" in workflow("apply")
+        else workflow("apply")[True]["workflow_dispatch"]["inputs"]
+    )
+    assert inputs["force"]["default"] is False
+
+
+def test_drift_closes_its_issue_once_the_org_matches_again() -> None:
+    by_name = {s.get("name"): s for s in steps("drift")}
+    assert by_name["Report drift"]["if"] == "steps.plan.outputs.drift == 'true'"
+    closing = by_name["Close the drift issue, the org matching again"]
+    assert closing["if"] == "steps.plan.outputs.drift == 'false'"
+    assert closing["run"] == "reconcile github issue --close drift.md"
 
 
 def test_the_plan_is_posted_once_and_kept_as_artifacts() -> None:
@@ -109,7 +140,7 @@ def test_the_plan_is_posted_once_and_kept_as_artifacts() -> None:
 
 
 def test_apply_carries_the_audit_trail_and_its_pending_webhooks_to_the_next_run() -> None:
-    order = steps("apply")
+    order = workflow("apply")["jobs"]["apply"]["steps"]
     uses = [s.get("uses", "").split("@")[0] for s in order]
     restore = order[uses.index("actions/cache/restore")]
     save = order[uses.index("actions/cache/save")]

@@ -69,7 +69,7 @@ class GitHub:
 
     def upsert_comment(self, number: int, body: str) -> str:
         """Update this tool's comment on the pull request, or create it; returns which."""
-        body = fit(body)
+        body = fit(marked(body))
         for comment in self._pages(f"/repos/{self.repo}/issues/{number}/comments"):
             if MARKER in str(comment.get("body", "")):
                 self._send(
@@ -81,22 +81,35 @@ class GitHub:
 
     def upsert_drift_issue(self, title: str, body: str) -> str:
         """Update the open drift issue, or open one; returns which."""
-        body = fit(body)
-        issues = self._pages(f"/repos/{self.repo}/issues", {"state": "open", "labels": DRIFT_LABEL})
-        for issue in issues:
-            if MARKER in str(issue.get("body", "")):
-                self._send(
-                    "PATCH",
-                    f"/repos/{self.repo}/issues/{issue['number']}",
-                    {"title": title, "body": body},
-                )
-                return "updated"
+        body = fit(marked(body))
+        for issue in self._drift_issues():
+            self._send(
+                "PATCH",
+                f"/repos/{self.repo}/issues/{issue['number']}",
+                {"title": title, "body": body},
+            )
+            return "updated"
         self._send(
             "POST",
             f"/repos/{self.repo}/issues",
             {"title": title, "body": body, "labels": [DRIFT_LABEL]},
         )
         return "created"
+
+    def close_drift_issue(self, body: str) -> str:
+        """Close the open drift issue, with `body` (the plan that found the org matching) as
+        its last comment; returns what was done."""
+        body = fit(marked(body))
+        for issue in self._drift_issues():
+            path = f"/repos/{self.repo}/issues/{issue['number']}"
+            self._send("POST", f"{path}/comments", {"body": body})
+            self._send("PATCH", path, {"state": "closed", "state_reason": "completed"})
+            return f"closed #{issue['number']},"
+        return "found no open"
+
+    def _drift_issues(self) -> Iterator[dict[str, Any]]:
+        issues = self._pages(f"/repos/{self.repo}/issues", {"state": "open", "labels": DRIFT_LABEL})
+        return (issue for issue in issues if MARKER in str(issue.get("body", "")))
 
     def _pages(
         self, path: str, params: Mapping[str, str] | None = None
@@ -129,6 +142,17 @@ class GitHub:
             )
             raise ReconcileError(f"{method} {path}: GitHub answered {answer.status_code}{hint}")
         return answer.json() if answer.content else None
+
+
+def marked(body: str) -> str:
+    """`body` when it is a plan; a body without the plan's marker (an empty file, say, from a
+    plan step that failed) must not replace the comment or issue that is found by it."""
+    if MARKER not in body:
+        raise ReconcileError(
+            "the file holds no plan (it lacks the marker that `plan --format markdown` writes "
+            "first); did the plan step fail or write nothing?"
+        )
+    return body
 
 
 def fit(body: str) -> str:

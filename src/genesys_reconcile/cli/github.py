@@ -39,17 +39,27 @@ def github_comment(body_file: Path, pr: int | None) -> None:
 @github_group.command(
     name="issue",
     epilog=epilog(
-        ["reconcile plan --format markdown > drift.md; reconcile github issue drift.md"],
+        [
+            "reconcile plan --format markdown > drift.md; reconcile github issue drift.md",
+            "reconcile github issue --close drift.md",
+        ],
         ("GITHUB_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL"),
     ),
 )
 @click.argument("body_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--title", default="Drift: the org differs from the repository", show_default=True)
-def github_issue(body_file: Path, title: str) -> None:
-    """Open the drift issue with BODY_FILE, or update the one already open."""
+@click.option(
+    "--close",
+    is_flag=True,
+    help="The org matches again: comment BODY_FILE on the open drift issue and close it.",
+)
+def github_issue(body_file: Path, title: str, close: bool) -> None:
+    """Open the drift issue with BODY_FILE, or update the one already open; with --close,
+    close it."""
     hub = GitHub.from_environment()
+    body = body_file.read_text(encoding="utf-8")
     try:
-        done = hub.upsert_drift_issue(title, body_file.read_text(encoding="utf-8"))
+        done = hub.close_drift_issue(body) if close else hub.upsert_drift_issue(title, body)
     finally:
         hub.close()
     click.echo(f"{done} the drift issue")
