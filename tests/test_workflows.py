@@ -30,6 +30,19 @@ def steps(name: str) -> list[dict[str, Any]]:
     return [step for job in jobs.values() for step in job["steps"]]
 
 
+def runs(step: dict[str, Any]) -> str:
+    """What a step runs: its script, or the reconcile command it gives this repository's
+    action (`uses: ./`)."""
+    if step.get("uses") == "./":
+        return "reconcile " + step["with"]["command"]
+    return str(step.get("run", ""))
+
+
+def action_step(name: str) -> dict[str, Any]:
+    loaded = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    return next(s for s in loaded["runs"]["steps"] if s.get("name", "").startswith(name))
+
+
 def secrets_used(name: str) -> set[str]:
     text = (WORKFLOWS / f"{name}.yml").read_text(encoding="utf-8")
     return {part.split("}}")[0].strip() for part in text.split("secrets.")[1:]}
@@ -48,29 +61,37 @@ def test_every_workflow_declares_least_privilege(name: str) -> None:
 @pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
 def test_actions_are_pinned_and_checkouts_keep_no_credentials(name: str) -> None:
     for step in steps(name):
-        if "uses" in step:
+        if "uses" in step and step["uses"] != "./":  # ./ is this repository's own action
             assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
         if step.get("uses", "").startswith("actions/checkout@"):
             assert step["with"]["persist-credentials"] is False
 
 
-@pytest.mark.parametrize(("workflow_name", "step_name"), [("plan", "Plan"), ("drift", "Plan")])
 @pytest.mark.parametrize(("code", "fails"), [(0, False), (2, False), (1, True), (3, True)])
-def test_a_plan_step_fails_on_errors_and_crashes_and_passes_on_changes(
-    tmp_path: Path, workflow_name: str, step_name: str, code: int, fails: bool
+def test_the_actions_step_fails_on_errors_and_crashes_and_passes_on_changes(
+    tmp_path: Path, code: int, fails: bool
 ) -> None:
-    script = next(s for s in steps(workflow_name) if s.get("name") == step_name)["run"]
     fake = tmp_path / "bin" / "reconcile"
     fake.parent.mkdir()
-    fake.write_text(f"#!/bin/sh\nexit {code}\n", "utf-8")
+    fake.write_text(f"#!/bin/sh\necho planned\nexit {code}\n", "utf-8")
     fake.chmod(0o755)
     env = {
         "PATH": f"{fake.parent}:{os.environ['PATH']}",
         "GITHUB_OUTPUT": str(tmp_path / "output"),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "RUNNER_TEMP": str(tmp_path),
+        "COMMAND": "plan --detailed-exitcode",
     }
+    script = action_step("reconcile")["run"]
     ran = subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, env=env, check=False)
     assert (ran.returncode != 0) is fails
+    outputs = (tmp_path / "output").read_text("utf-8").splitlines()
+    assert f"exit-code={code}" in outputs  # drift and callers read it
+    assert (tmp_path / "reconcile-output").read_text("utf-8") == "planned\n"
+
+
+def test_an_unsafe_or_failed_plan_is_still_shown() -> None:
+    for name in ("Show the output in the job summary", "Post the plan comment"):
+        assert action_step(name)["if"].startswith("always() && ")
 
 
 def test_plans_use_read_credentials_and_apply_the_write_ones() -> None:
@@ -101,17 +122,18 @@ def test_applies_never_overlap_and_are_never_cancelled_midway() -> None:
 
 def test_apply_writes_exactly_the_plan_the_approver_was_shown() -> None:
     jobs = workflow("apply")["jobs"]
-    plan_runs = " ".join(s.get("run", "") for s in jobs["plan"]["steps"])
-    assert "reconcile plan" in plan_runs and "--out plan.json" in plan_runs
-    assert "GITHUB_STEP_SUMMARY" in plan_runs  # what the approver reads before approving
+    planning = next(s for s in jobs["plan"]["steps"] if "reconcile plan" in runs(s))
+    assert "--out plan.json" in runs(planning)
+    assert planning["with"]["summary"] == "true"  # what the approver reads before approving
     assert "WRITE" not in str(jobs["plan"])  # the plan job reads with read-only credentials
     assert jobs["apply"]["needs"] == "plan" and "environment" not in jobs["plan"]
     apply_steps = jobs["apply"]["steps"]
     download = next(s for s in apply_steps if "download-artifact" in s.get("uses", ""))
     assert download["with"]["name"] == "plan"
-    applying = next(s for s in apply_steps if "reconcile apply" in s.get("run", ""))
-    assert "reconcile apply plan.json --auto-approve" in applying["run"]
-    assert applying["env"]["FORCE"] == "${{ inputs.force }}"  # through env, never the script
+    applying = next(s for s in apply_steps if "reconcile apply" in runs(s))
+    assert runs(applying) == (
+        "reconcile apply plan.json --auto-approve ${{ inputs.force && '--force' || '' }}"
+    )
     inputs = (
         workflow("apply")["on"]["workflow_dispatch"]["inputs"]
         if "on" in workflow("apply")
@@ -122,17 +144,25 @@ def test_apply_writes_exactly_the_plan_the_approver_was_shown() -> None:
 
 def test_drift_closes_its_issue_once_the_org_matches_again() -> None:
     by_name = {s.get("name"): s for s in steps("drift")}
-    assert by_name["Report drift"]["if"] == "steps.plan.outputs.drift == 'true'"
+    assert "--detailed-exitcode" in runs(by_name["Plan"])
+    assert by_name["Report drift"]["if"] == "steps.plan.outputs.exit-code == '2'"
     closing = by_name["Close the drift issue, the org matching again"]
-    assert closing["if"] == "steps.plan.outputs.drift == 'false'"
-    assert closing["run"] == "reconcile github issue --close drift.md"
+    assert closing["if"] == "steps.plan.outputs.exit-code == '0'"
+    assert closing["run"] == 'reconcile github issue --close "$PLAN"'
+    assert closing["env"]["PLAN"] == "${{ steps.plan.outputs.output-file }}"
 
 
 def test_the_plan_is_posted_once_and_kept_as_artifacts() -> None:
-    runs = " ".join(s.get("run", "") for s in steps("plan"))
-    assert "reconcile validate --format github" in runs
-    assert "reconcile plan --format markdown --out plan.json --detailed-exitcode" in runs
-    assert "reconcile github comment plan.md" in runs and "GITHUB_STEP_SUMMARY" in runs
+    by_name = {s.get("name"): s for s in steps("plan")}
+    assert runs(by_name["Validate (annotations on the changed lines)"]) == (
+        "reconcile validate --format github"
+    )
+    planning = by_name["Plan"]
+    assert runs(planning) == "reconcile plan --format markdown --out plan.json --detailed-exitcode"
+    assert planning["with"]["comment"] == planning["with"]["summary"] == "true"
+    assert "reconcile show plan.json > plan.txt" in runs(
+        by_name["The plan as text, for the artifact"]
+    )
     upload = next(
         s for s in steps("plan") if s.get("uses", "").startswith("actions/upload-artifact")
     )
@@ -144,7 +174,7 @@ def test_apply_carries_the_audit_trail_and_its_pending_webhooks_to_the_next_run(
     uses = [s.get("uses", "").split("@")[0] for s in order]
     restore = order[uses.index("actions/cache/restore")]
     save = order[uses.index("actions/cache/save")]
-    apply = next(i for i, s in enumerate(order) if "reconcile apply" in s.get("run", ""))
+    apply = next(i for i, s in enumerate(order) if "reconcile apply" in runs(s))
     assert uses.index("actions/cache/restore") < apply < uses.index("actions/cache/save")
     kept = {str(AUDIT_LOG), str(cursor_path(AUDIT_LOG))}
     assert set(restore["with"]["path"].split()) == set(save["with"]["path"].split()) == kept
