@@ -48,17 +48,34 @@ def secrets_used(name: str) -> set[str]:
     return {part.split("}}")[0].strip() for part in text.split("secrets.")[1:]}
 
 
-@pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
+ALL = ["ci", "plan", "apply", "drift", "release"]
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_every_workflow_declares_least_privilege(name: str) -> None:
     assert workflow(name)["permissions"] == {}  # the workflow grants nothing; each job its own
-    for job in workflow(name)["jobs"].values():
+    for job_name, job in workflow(name)["jobs"].items():
         permissions = job["permissions"]
+        if (name, job_name) == ("release", "publish"):
+            assert permissions == {"id-token": "write"}  # trusted publishing, nothing else
+            continue
         assert permissions["contents"] == "read"
         assert set(permissions.values()) <= {"read", "write"}
         assert all(key in {"contents", "pull-requests", "issues"} for key in permissions)
 
 
-@pytest.mark.parametrize("name", ["ci", "plan", "apply", "drift"])
+def test_a_release_is_built_checked_and_published_without_a_stored_token() -> None:
+    assert secrets_used("release") == set()
+    on = workflow("release").get("on") or workflow("release")[True]
+    assert on == {"push": {"tags": ["v*"]}}
+    build = " ".join(runs(s) for s in workflow("release")["jobs"]["build"]["steps"])
+    assert "python -m build" in build and "twine check --strict" in build
+    publish = workflow("release")["jobs"]["publish"]
+    assert publish["environment"] == "pypi" and publish["needs"] == "build"
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_actions_are_pinned_and_checkouts_keep_no_credentials(name: str) -> None:
     for step in steps(name):
         if "uses" in step and step["uses"] != "./":  # ./ is this repository's own action
