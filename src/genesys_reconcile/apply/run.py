@@ -35,6 +35,7 @@ class Applied:
     settled: list[str] = field(default_factory=list)  # what stopped runs left, now recorded
     drifted: list[Change] = field(default_factory=list)  # applied, yet read back different
     vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
+    webhooks: str | None = None  # how this run's deliveries went, for the summary
 
     @property
     def ok(self) -> bool:
@@ -114,6 +115,7 @@ def apply_plan(
             if hooks:
                 hooks.close()
         applied = Applied(ran.outcomes, ran.not_started, ran.stopped, settled)
+        applied.webhooks = hooks.report() if hooks else None
         if applied.stopped is None:
             try:
                 read_back(client, ready, selection, applied)

@@ -67,6 +67,9 @@ class Webhooks:
         self.guard = threading.Lock()
         self.abandoned = False
         self.thread: threading.Thread | None = None
+        self.delivered = 0
+        self.failures: list[str] = []  # each failed attempt: the status, or the error's name
+        self.pending = 0  # events left for the next run, once closed
 
     def event(
         self, kind: str, name: str, action: str, ident: str | None, fields: list[str]
@@ -109,6 +112,7 @@ class Webhooks:
             self.abandoned = True
         left = Backlog(self.audit.path, lambda line: None)  # its warnings were given already
         left.read()
+        self.pending = len(left.events)
         if left.events:
             self.warn(
                 f"warning: {len(left.events)} webhook event(s) not delivered yet; they stay "
@@ -159,16 +163,29 @@ class Webhooks:
         try:
             answer = http.post(self.url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            self._record("webhook.failed", eventId=event["eventId"], error=type(exc).__name__)
+            if self._record("webhook.failed", eventId=event["eventId"], error=type(exc).__name__):
+                self.failures.append(type(exc).__name__)
             return False
         if answer.is_success:
             if self._record(
                 "webhook.delivered", eventId=event["eventId"], status=answer.status_code
             ):
                 backlog.done(event["eventId"])
-        else:
-            self._record("webhook.failed", eventId=event["eventId"], status=answer.status_code)
+                self.delivered += 1
+        elif self._record("webhook.failed", eventId=event["eventId"], status=answer.status_code):
+            self.failures.append(f"HTTP {answer.status_code}")
         return True
+
+    def report(self) -> str | None:
+        """The run's deliveries in one line for apply's summary; None when none was tried."""
+        if not (self.delivered or self.failures or self.pending):
+            return None
+        line = f"Webhooks: {self.delivered} delivered, {len(self.failures)} failed"
+        if self.failures:
+            line += " (" + ", ".join(sorted(set(self.failures))) + ")"
+        if self.pending:
+            line += f"; {self.pending} pending for the next apply"
+        return line + "."
 
     def _record(self, event: str, /, **fields: Any) -> bool:
         with self.guard:

@@ -128,6 +128,7 @@ def apply_command(
     report = "\n" + summary(result.outcomes, result.not_started) + "\n"
     report += _refusals(ready.refused)
     report += "".join(f"  {line}\n" for line in result.read_back())
+    report += f"{result.webhooks}\n" if result.webhooks else ""
     if not pipes.echoed(report):  # the reader went away during the apply: the log still gets it
         click.echo(report, nl=False, err=True)
     if result.stopped:
