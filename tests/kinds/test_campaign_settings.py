@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,13 +16,15 @@ from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.kinds.base import Kind
+from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox import directory, routes
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.sandbox.http import Org, Request, Response
-from genesys_reconcile.settings import load_settings
+from genesys_reconcile.settings import Settings, load_settings
 from genesys_reconcile.validation import Report, validate
 from tests.genesys.conftest import SECRET
 from tests.oracle import problems
@@ -332,3 +334,75 @@ def test_a_stopping_campaign_is_written_once_it_is_off(
     assert outcomes["Spring Outreach"] == ("applied", "")
     assert [b["campaignStatus"] for _, b in bodies][-1] == "off"
     assert campaign(client, "Spring Outreach")["priority"] == 1
+
+
+class FilterStub(Kind):
+    """A stand-in for the kind whose files create contact list filters."""
+
+    kind: ClassVar[str] = "ContactListFilter"
+    schema_file: ClassVar[str] = ""
+    identity_field: ClassVar[str] = "name"
+    collection: ClassVar[str] = "/api/v2/outbound/contactlistfilters"
+
+    def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
+        return iter(())
+
+    def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
+        return {"name": data["name"]}
+
+    def current(
+        self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
+    ) -> dict[str, Any]:
+        return {"name": entity["name"]}
+
+
+def found(repo: Path, client: GenesysClient | None) -> list[tuple[int, str, str]]:
+    """Each diagnostic of the repository's files: its line, place and message."""
+    settings = load_settings()
+    report = validate(list(settings.paths), settings, LiveState(client) if client else None)
+    return [(d.line, d.path, d.message) for d in report.diagnostics]
+
+
+def test_unknown_settings_are_refused_offline_and_a_filter_may_be_null(
+    repo: Path, bodies: list[Any]
+) -> None:
+    write(repo, "holiday-promo", "campaign: Holiday Promo\ncontactListFilter: null\n")
+    assert found(repo, None) == []
+    write(repo, "holiday-promo", "campaign: Holiday Promo\nsettings: {dialingMode: power}\n")
+    assert found(repo, None) == [(3, "settings.dialingMode", "unknown property 'dialingMode'")]
+
+
+def test_names_must_each_name_one_resource_of_the_org_or_of_the_repository(
+    repo: Path,
+    client: GenesysClient,
+    bodies: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write(
+        repo,
+        "holiday-promos",
+        "campaign: Holiday Promos\ndncLists: [Internal DNC, Nowhere DNC]\n"
+        "callableTimeSet: Moon hours\ncontactListFilter: Holiday Promo audience\n",
+    )
+    assert found(repo, client) == [
+        (2, "campaign", "campaign 'Holiday Promos' does not exist in the org"),
+        (3, "dncLists[1]", "DNC list 'Nowhere DNC' does not exist in the org"),
+        (4, "callableTimeSet", "callable time set 'Moon hours' does not exist in the org"),
+        (
+            5,
+            "contactListFilter",
+            "contact list filter 'Holiday Promo audience' does not exist in the org",
+        ),
+    ]
+    # A filter another file of the repository creates is no error: apply creates it first.
+    schema = repo / "filter.schema.json"
+    schema.write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    monkeypatch.setattr(FilterStub, "schema_file", str(schema))
+    monkeypatch.setitem(KINDS, FilterStub.kind, FilterStub())
+    (repo / "outbound/filters").mkdir()
+    (repo / "outbound/filters/holiday-promo-audience.yaml").write_text(
+        "kind: ContactListFilter\nname: Holiday Promo audience\n", encoding="utf-8"
+    )
+    (repo / "outbound/campaigns/holiday-promo.yaml").unlink()
+    (repo / "reconcile.yaml").write_text("paths: [outbound]\n", encoding="utf-8")
+    assert [f for f in found(repo, client) if f[1] == "contactListFilter"] == []
