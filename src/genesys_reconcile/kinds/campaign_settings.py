@@ -24,7 +24,7 @@ creates may not exist yet at plan time: it shows without an id, and apply resolv
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 from genesys_reconcile.genesys.client import GenesysClient
@@ -85,11 +85,11 @@ class CampaignSettings(Kind):
     schema_file: ClassVar[str] = "campaign-settings.schema.json"
     identity_field: ClassVar[str] = "campaign"
     creatable: ClassVar[bool] = False  # it configures existing campaigns, never makes them
-    # Filters and rule sets must exist before a campaign binds them; their kinds add themselves
-    # here when registered.
+    # Filters and rule sets must exist before a campaign binds them: ("ContactListFilter",
+    # "RuleSet") belong here once those kinds are registered beside this one.
     depends_on: ClassVar[tuple[str, ...]] = ()
     directory: ClassVar[str] = "outbound/campaigns"
-    options_schema: ClassVar[Any] = no_options("CampaignSettings")
+    options_schema: ClassVar[Mapping[str, Any]] = no_options("CampaignSettings")
     settling: ClassVar[str] = "stop"  # a stopping campaign takes no edits until it is off
     collection: ClassVar[str] = CAMPAIGNS
     update_method: ClassVar[str] = "PUT"
