@@ -295,8 +295,12 @@ def test_patch_only_writes_the_runtime_fields_and_says_what_it_left(
     assert reason(planned(client)[2], "Spring Outreach") == (
         "campaign is on; whileRunning: patch-only; PATCHes abandonRate, leaves contactListFilters"
     )
-    assert applied(client, repo, clock)["Spring Outreach"] == ("applied", "")
+    assert applied(client, repo, clock)["Spring Outreach"] == (
+        "applied",
+        "patch-only: left contactListFilters until the campaign is off",
+    )
     assert calls(admin) == ["PUT /", "PATCH /"]
+    assert steps(repo) == ["patch-only"]
     assert bodies[-1] == ("CampaignPatchRequest", {"abandonRate": 4.0})
     spring = campaign(client, "Spring Outreach")
     assert (spring["campaignStatus"], spring["abandonRate"], spring["contactListFilters"]) == (

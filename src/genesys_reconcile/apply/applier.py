@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.holding import after_digest, matches
 from genesys_reconcile.apply.outcomes import Outcome, Ran
+from genesys_reconcile.apply.steps import ChangeSteps
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
@@ -185,6 +186,9 @@ class Applier:
             return self._failed(change, start, exc)
         # The write's answer, before waits read again; none when a read settled it.
         answered = None if written.detail else self.client.last_answer()
+        said = self._said.pop((change.kind, change.name), "")
+        if said:
+            written = written._replace(detail="; ".join(d for d in (written.detail, said) if d))
         try:
             if written.entity is not None:
                 self._wait_settled(kind, change, written.entity)
@@ -274,8 +278,16 @@ class Applier:
         entity: dict[str, Any],
         data: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        steps = _ChangeSteps(self, kind, change)
+        settle = functools.partial(self._ready, kind, change)
+        steps = ChangeSteps(self.audit, change, settle, self._said)
         return kind.write(self.client, entity, data or self._data(change), self.live, steps)
+
+    def _ready(self, kind: Kind, change: Change, entity: dict[str, Any]) -> dict[str, Any]:
+        """The resource once settled, as then read; a failed settling fails the change."""
+        state, settled = self._settle(kind, change, entity)
+        if state is not True:
+            raise ChangeFailed(f"{kind.settling} failed: {state}")
+        return settled
 
     def _wait_settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> None:
         """Wait for a written resource to be ready; a failed rebuild fails the change."""
@@ -329,6 +341,11 @@ class Applier:
         return self._files[(change.kind, change.name)]
 
     @functools.cached_property
+    def _said(self) -> dict[tuple[str, str], str]:
+        """What each change's write asked its outcome to tell (`Steps.say`)."""
+        return {}
+
+    @functools.cached_property
     def _files(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Each desired resource's file data, by (kind, name): found once, not per change."""
         return {(r.kind.kind, r.name): r.document.data for r in self.resources}
@@ -373,25 +390,3 @@ class Applier:
             action = change.action.value
             fields["webhook"] = self.webhooks.event(change.kind, change.name, action, ident, paths)
         self.audit.event("change.result", **fields)
-
-
-@dataclass
-class _ChangeSteps:
-    """The steps a kind's write takes (stop, write, start), through the applier: each in the
-    audit trail, each wait under the settle timeout."""
-
-    applier: Applier
-    kind: Kind
-    change: Change
-
-    def record(self, step: str, **fields: Any) -> None:
-        change = self.change
-        self.applier.audit.event(
-            "change.step", kind=change.kind, name=change.name, step=step, **fields
-        )
-
-    def settle(self, entity: dict[str, Any]) -> dict[str, Any]:
-        state, settled = self.applier._settle(self.kind, self.change, entity)
-        if state is not True:
-            raise ChangeFailed(f"{self.kind.settling} failed: {state}")
-        return settled

@@ -89,6 +89,10 @@ class Steps(Protocol):
         settle timeout); raises once the wait is given up."""
         ...
 
+    def say(self, text: str) -> None:
+        """What the change's outcome must tell, such as the fields a write left undone."""
+        ...
+
 
 def no_options(kind: str) -> dict[str, Any]:
     """The settings schema of a kind that has no settings yet: an empty section."""

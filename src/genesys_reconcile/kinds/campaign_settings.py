@@ -235,6 +235,8 @@ class CampaignSettings(Kind):
         }
         ident = self.id_of(entity)
         client.update("PATCH", self.path_of(ident), body)
+        if left:
+            steps.say(f"patch-only: left {_words(left)} until the campaign is off")
         return self.reread(client, ident)
 
     def _stop_write_start(
