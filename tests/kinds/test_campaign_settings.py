@@ -15,7 +15,7 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.kinds import KINDS, RANK
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.plan.model import Plan
@@ -410,3 +410,43 @@ def test_names_must_each_name_one_resource_of_the_org_or_of_the_repository(
     (repo / "outbound/campaigns/holiday-promo.yaml").unlink()
     (repo / "reconcile.yaml").write_text("paths: [outbound]\n", encoding="utf-8")
     assert [f for f in found(repo, client) if f[1] == "contactListFilter"] == []
+
+
+def test_a_filter_the_repository_creates_is_bound_by_the_id_it_gets_at_apply(
+    repo: Path,
+    client: GenesysClient,
+    clock: FakeClock,
+    admin: Api,
+    sandbox: Sandbox,
+    bodies: list[Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = repo / "filter.schema.json"
+    schema.write_text(json.dumps({"type": "object"}), encoding="utf-8")
+    monkeypatch.setattr(FilterStub, "schema_file", str(schema))
+    monkeypatch.setitem(KINDS, FilterStub.kind, FilterStub())
+    monkeypatch.setitem(RANK, FilterStub.kind, -1)  # before campaigns, as its kind will be
+    (repo / "outbound/filters").mkdir()
+    (repo / "outbound/filters/holiday-promo-audience.yaml").write_text(
+        "kind: ContactListFilter\nname: Holiday Promo audience\n", encoding="utf-8"
+    )
+    (repo / "reconcile.yaml").write_text("paths: [outbound]\n", encoding="utf-8")
+    write(
+        repo,
+        "holiday-promo",
+        "campaign: Holiday Promo\ncontactListFilter: Holiday Promo audience\n",
+    )
+    plan = planned(client)[2]
+    holiday = next(c for c in plan.changes if c.kind == KIND)
+    assert [(f.path, f.after) for f in holiday.fields] == [
+        ("contactListFilters[0]", {"name": "Holiday Promo audience", "id": None})
+    ]
+    made: list[str] = []
+    outcomes = applied(
+        client,
+        repo,
+        clock,
+        lambda: made.append(hold(sandbox, "contactListFilters", "Holiday Promo audience")),
+    )
+    assert outcomes["Holiday Promo"] == ("applied", "")
+    assert [f["id"] for f in campaign(client, "Holiday Promo")["contactListFilters"]] == made
