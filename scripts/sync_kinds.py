@@ -26,7 +26,7 @@ _PATHS = re.compile(r"^(\s*paths: )\[[^\]\n]*\]$", re.MULTILINE)
 
 def config_schema(text: str) -> str:
     schema = json.loads(text)
-    sections = {name: dict(kind.options_schema) for name, kind in KINDS.items()}
+    sections = {name: dict(kind.options_schema) for name, kind in sorted(KINDS.items())}
     schema["properties"]["kinds"]["properties"] = sections
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 

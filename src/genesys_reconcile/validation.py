@@ -103,6 +103,9 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
     report.diagnostics.extend(_cross_file_diagnostics(report.resources))
     report.diagnostics.extend(_kind_wide_diagnostics(sound))
     if live is not None:
+        # What the repository declares, for references to resources this apply creates.
+        declared = {(r.kind.kind, r.name) for r in sound}
+        live.memo("declared", lambda: declared)
         for resource in sound:
             found = resource.kind.check_live(resource.document.data, live)
             report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found)

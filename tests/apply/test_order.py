@@ -51,6 +51,7 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
     assert steps == [
         ("AnalyticsSegment", False),
         ("CampaignSegmentation", False),
+        ("CampaignSettings", False),
         ("AnalyticsSegment", True),
     ]
     assert sorted(intents) == [
@@ -60,4 +61,5 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("AnalyticsSegment", "update"),
         ("CampaignSegmentation", "update"),
         ("CampaignSegmentation", "update"),
+        ("CampaignSettings", "update"),
     ]

@@ -28,6 +28,8 @@ from tests.conftest import ROOT
 CAMPAIGNS = "/api/v2/outbound/campaigns"
 CONTACT_LISTS = "/api/v2/outbound/lists"
 SEGMENTS = "/api/v2/analytics/segments"
+DNC_LISTS = "/api/v2/outbound/dnclists"
+TIME_SETS = "/api/v2/outbound/callabletimesets"
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -64,6 +66,15 @@ def converge(repo: Path) -> None:
             client.update(
                 "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
             )
+        ids = {e["name"]: e["id"] for p in (DNC_LISTS, TIME_SETS) for e in client.list_all(p)}
+        for path in sorted((repo / "outbound/campaigns").glob("*.yaml")):
+            data = load_file(path).data
+            live = next(c for c in client.list_all(CAMPAIGNS) if c["name"] == data["campaign"])
+            body = (
+                live | data["settings"] | {"dncLists": [{"id": ids[n]} for n in data["dncLists"]]}
+            )
+            body["callableTimeSet"] = {"id": ids[data["callableTimeSet"]]}
+            client.update("PUT", f"{CAMPAIGNS}/{live['id']}", body)
 
 
 def masked(text: str) -> str:
@@ -206,11 +217,11 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
     ).validate(document)
     assert document["summary"] == {
         "create": 2,
-        "update": 3,
+        "update": 4,
         "delete": 0,
         "unchanged": 2,
         "unmanaged": {"AnalyticsSegment": 1},
-        "existing": {"AnalyticsSegment": 3, "CampaignSegmentation": 4},
+        "existing": {"AnalyticsSegment": 3, "CampaignSegmentation": 4, "CampaignSettings": 4},
     }
     spring = next(c for c in document["changes"] if c["name"] == "Spring Outreach")
     assert (spring["action"], spring["version"], spring["id"]) == (

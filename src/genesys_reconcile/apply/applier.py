@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.apply.holding import after_digest, matches
 from genesys_reconcile.apply.outcomes import Outcome, Ran
+from genesys_reconcile.apply.steps import ChangeSteps
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
@@ -44,6 +45,7 @@ from genesys_reconcile.genesys.errors import (
 )
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
+from genesys_reconcile.kinds.base import WriteRefused
 from genesys_reconcile.plan.model import Action, Change, Plan
 from genesys_reconcile.plan.planner import apply_order, differences
 from genesys_reconcile.validation import Resource
@@ -180,10 +182,13 @@ class Applier:
         start = time.perf_counter()
         try:
             written = self._execute(kind, change)
-        except (GenesysError, ChangeFailed) as exc:
+        except (GenesysError, ChangeFailed, WriteRefused) as exc:
             return self._failed(change, start, exc)
         # The write's answer, before waits read again; none when a read settled it.
         answered = None if written.detail else self.client.last_answer()
+        said = self._said.pop((change.kind, change.name), "")
+        if said:
+            written = written._replace(detail="; ".join(d for d in (written.detail, said) if d))
         try:
             if written.entity is not None:
                 self._wait_settled(kind, change, written.entity)
@@ -213,9 +218,7 @@ class Applier:
         # A campaign refuses changes mid-rebuild; after a failed one, this write repairs it.
         self._settled(kind, change, entity)
         try:
-            return Written(
-                "applied", kind.update(self.client, entity, self._data(change), self.live)
-            )
+            return Written("applied", self._write(kind, change, entity))
         except GenesysError as refused:
             # Refused because the resource moved: by someone else, or by this very write
             # when its answer was lost and the transport sent it again. Which refusals say
@@ -266,7 +269,25 @@ class Applier:
                 f"{change.kind} {change.name!r} changed since the plan (now version "
                 f"{kind.version_of(fresh)}); plan again to review the new difference"
             )
-        return kind.update(self.client, fresh, data, self.live)
+        return self._write(kind, change, fresh, data)
+
+    def _write(
+        self,
+        kind: Kind,
+        change: Change,
+        entity: dict[str, Any],
+        data: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        settle = functools.partial(self._ready, kind, change)
+        steps = ChangeSteps(self.audit, change, settle, self._said)
+        return kind.write(self.client, entity, data or self._data(change), self.live, steps)
+
+    def _ready(self, kind: Kind, change: Change, entity: dict[str, Any]) -> dict[str, Any]:
+        """The resource once settled, as then read; a failed settling fails the change."""
+        state, settled = self._settle(kind, change, entity)
+        if state is not True:
+            raise ChangeFailed(f"{kind.settling} failed: {state}")
+        return settled
 
     def _wait_settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> None:
         """Wait for a written resource to be ready; a failed rebuild fails the change."""
@@ -276,9 +297,15 @@ class Applier:
 
     def _settled(self, kind: Kind, change: Change, entity: dict[str, Any]) -> bool | str:
         """The resource's state once it no longer settles: True, or why it failed."""
+        return self._settle(kind, change, entity)[0]
+
+    def _settle(
+        self, kind: Kind, change: Change, entity: dict[str, Any]
+    ) -> tuple[bool | str, dict[str, Any]]:
+        """The resource's state once it no longer settles, and the resource as then read."""
         state = kind.settled(entity)
         if state is not False:
-            return state
+            return state, entity
         deadline, delay, waited = self.clock() + self.settle_timeout, 0.5, 0.0
         while state is False:
             if self.clock() + delay > deadline:
@@ -298,7 +325,7 @@ class Applier:
             seconds=waited,
             outcome="ready" if state is True else "failed",
         )
-        return state
+        return state, entity
 
     def _live_entity(self, kind: Kind, change: Change) -> dict[str, Any]:
         entity = kind.with_id(self.live, change.id)
@@ -312,6 +339,11 @@ class Applier:
 
     def _data(self, change: Change) -> dict[str, Any]:
         return self._files[(change.kind, change.name)]
+
+    @functools.cached_property
+    def _said(self) -> dict[tuple[str, str], str]:
+        """What each change's write asked its outcome to tell (`Steps.say`)."""
+        return {}
 
     @functools.cached_property
     def _files(self) -> dict[tuple[str, str], dict[str, Any]]:

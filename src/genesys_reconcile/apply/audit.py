@@ -2,7 +2,8 @@
 
 Events: `run.start` (run id, git commit, CI run URL, plan checksum), `change.intent`,
 `change.result` (outcome, HTTP status, correlation id, latency, versions, and the webhook event
-of an applied change), `settle.wait`, `webhook.delivered` / `webhook.failed`, `run.end`
+of an applied change), `change.step` (a step of a write, such as stopping a campaign),
+`settle.wait`, `webhook.delivered` / `webhook.failed`, `run.end`
 (summary). Every line passes through redaction; no secret is ever written.
 """
 

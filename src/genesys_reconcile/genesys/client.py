@@ -86,10 +86,23 @@ class GenesysClient:
         then says it may exist, and the caller lists to find out."""
         return self._call("POST", path, body=body, idempotent=False)
 
-    def update(self, method: str, path: str, body: Mapping[str, Any]) -> Entity:
+    def update(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
+    ) -> Entity:
         """PATCH some fields or PUT the whole resource; the body carries the live version, so
         a retry after a lost answer is refused rather than applied twice."""
-        return self._call(method, path, body=body)
+        answer = self.transport.request(method, path, params=params, body=body, idempotent=True)
+        self._last.answer = answer
+        return answer.data if isinstance(answer.data, dict) else {}
+
+    def command(self, path: str) -> None:
+        """POST a command without a body (a campaign's start or stop). Repeating one leaves
+        the resource as the first left it, so it is retried like a read."""
+        self._last.answer = self.transport.request("POST", path, idempotent=True)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> None:
         answer = self.transport.request("DELETE", path, params=params, idempotent=True)

@@ -15,6 +15,8 @@ delete its resources through the client's generic verbs:
   (default: the code `version.mismatch`, or a 409 or 400 whose message names the version,
   as the outbound and journey APIs answer); apply then reads it again and retries.
 - `settling`, `depends_on`, `creatable`: below.
+- `write(...)`: an update with steps around it (stop, write, start), through `Steps`;
+  `WriteRefused` fails that change alone. `remark(...)`: what the plan says about it.
 
 A kind overrides only what differs from these, such as a body the API builds from the file.
 """
@@ -67,6 +69,28 @@ class Selections(Protocol[SpanT_contra]):
     ) -> int:
         """How many conversations a segment query selects in `window`; `where(i)` names
         predicate i's place in errors."""
+        ...
+
+
+class WriteRefused(ReconcileError):
+    """A write the kind will not make in the resource's present state (a running campaign
+    whose change needs it off): that change fails alone, the others go on."""
+
+
+class Steps(Protocol):
+    """What a kind's write may ask of the apply running it."""
+
+    def record(self, step: str, **fields: Any) -> None:
+        """A step of the write (such as stopping a campaign), for the audit trail."""
+        ...
+
+    def settle(self, entity: dict[str, Any]) -> dict[str, Any]:
+        """The resource read again until `settled` no longer says False (bounded by the
+        settle timeout); raises once the wait is given up."""
+        ...
+
+    def say(self, text: str) -> None:
+        """What the change's outcome must tell, such as the fields a write left undone."""
         ...
 
 
@@ -205,6 +229,24 @@ class Kind(ABC):
         """Write the file's managed fields with the live version; returns the new entity."""
         body = {**self.update_body(entity, data, live), "version": self.version_of(entity)}
         return client.update(self.update_method, self.path_of(self.id_of(entity)), body)
+
+    def write(
+        self,
+        client: GenesysClient,
+        entity: dict[str, Any],
+        data: dict[str, Any],
+        live: LiveState,
+        steps: Steps,
+    ) -> dict[str, Any]:
+        """An update as apply makes it: `update`, unless the kind takes steps around it."""
+        return self.update(client, entity, data, live)
+
+    def remark(
+        self, entity: dict[str, Any], data: dict[str, Any], changed: Sequence[str]
+    ) -> str | None:
+        """What a reviewer must know about how apply makes an update of the fields `changed`
+        (a running campaign's policy), for the plan; None when nothing."""
+        return None
 
     def delete_params(self, entity: dict[str, Any]) -> dict[str, Any] | None:
         return None

@@ -84,6 +84,7 @@ _KNOWN = _IGNORED | {"type", "enum", "const", *_OBJECT, *_ARRAY, *_STRING, *_NUM
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "number": (int, float),
+    "integer": (int,),  # 3.0 is an integer too: left to jsonschema, as any unsure answer
     "boolean": (bool,),
     "object": (dict,),
     "array": (list,),

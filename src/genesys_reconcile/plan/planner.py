@@ -81,6 +81,9 @@ def _change(
     reason = kind.unconverged(entity)
     if not fields and reason is None:
         return None
+    if fields:
+        remark = kind.remark(entity, resource.document.data, [f.path for f in fields])
+        reason = "; ".join(r for r in (reason, remark) if r) or None
     unchanged = sum(1 for path, _ in _leaves(after) if not _touched(path, fields))
     return Change(
         kind.kind,

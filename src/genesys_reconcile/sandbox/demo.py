@@ -6,7 +6,8 @@ each kind of change:
 - "Short Voice Calls" is identical (no change);
 - "Long Holds in Support" and "Chat Wrap-Up Over a Minute" are missing (creates);
 - "Abandoned Callbacks" exists only here (unmanaged: a delete with --prune);
-- the campaigns exist with older segmentation (updates); "Holiday Promo" is not managed.
+- the campaigns exist with older segmentation (updates); "Holiday Promo" is not segmented,
+  and its settings differ from its `CampaignSettings` file (one DNC list, no time set).
 Ids are derived from names, so they are the same in every sandbox.
 """
 
@@ -154,7 +155,43 @@ def _campaign(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
         "createdDate": now,
         "modifiedDate": now,
         "selfUri": f"/api/v2/outbound/campaigns/{ident}",
+        **real_campaign(name, spec["lists"][0], spec["dialingMode"], now),
     }
+
+
+def real_campaign(name: str, first_list: str, dialing_mode: str, now: str) -> dict[str, Any]:
+    """The real platform's fields of a demo campaign (SDK `Campaign`) beside the extension's:
+    it dials its first list; a campaign unknown to the demo gets the defaults."""
+    spec = _REAL_CAMPAIGNS.get(name, {})
+
+    def ref(kind: str, entity: str, base: str) -> dict[str, str]:
+        ident = entity_id(kind, entity)
+        return {"id": ident, "name": entity, "selfUri": f"{base}/{ident}"}
+
+    dnc = [ref("dnclist", n, "/api/v2/outbound/dnclists") for n in spec.get("dncLists", [])]
+    time_set = spec.get("callableTimeSet")
+    fields: dict[str, Any] = {
+        "contactList": ref("list", first_list, "/api/v2/outbound/contactlists"),
+        "queue": ref("queue", spec.get("queue", "Sales"), "/api/v2/routing/queues"),
+        "dialingMode": dialing_mode,
+        "phoneColumns": [{"columnName": PHONE_COLUMN, "type": "cell"}],
+        "callerName": spec.get("callerName", "Acme"),
+        "callerAddress": spec.get("callerAddress", "+15551230000"),
+        "campaignStatus": spec.get("campaignStatus", "off"),
+        "contactListFilters": [],
+        "ruleSets": [],
+        "dncLists": dnc,
+        "abandonRate": spec.get("abandonRate", 5.0),
+        "priority": spec.get("priority", 5),
+        "outboundLineCount": 10,
+        "noAnswerTimeout": 30,
+        "dateCreated": now,
+        "dateModified": now,
+        "errors": [],
+    }
+    if time_set:
+        fields["callableTimeSet"] = ref("timeset", time_set, "/api/v2/outbound/callabletimesets")
+    return fields
 
 
 def _rule(kind: str, expression: str, action: str = "include") -> dict[str, Any]:
@@ -260,5 +297,25 @@ _CAMPAIGNS: dict[str, dict[str, Any]] = {
         "exclude": ["do_not_call = true"],
         "useOnlyOnce": False,
         "dialingMode": "power",
+    },
+}
+
+# The real settings of the demo campaigns; "Holiday Promo" differs from its example file.
+_REAL_CAMPAIGNS: dict[str, dict[str, Any]] = {
+    "Spring Outreach": {
+        "queue": "Sales",
+        "campaignStatus": "on",
+        "dncLists": ["Internal DNC", "National DNC"],
+        "callableTimeSet": "US business hours",
+        "abandonRate": 3.0,
+        "priority": 3,
+    },
+    "Policy Renewal Reminders": {"queue": "Retention", "dncLists": ["Internal DNC"]},
+    "Lapsed Customer Win-Back": {"queue": "Retention", "callableTimeSet": "US business hours"},
+    "Holiday Promo": {
+        "queue": "Sales",
+        "callerName": "Acme",
+        "callerAddress": "+15551234567",
+        "dncLists": ["Internal DNC"],
     },
 }

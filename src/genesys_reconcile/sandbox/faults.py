@@ -56,6 +56,7 @@ class FaultSettings:
     drop_rate: float = 0.0  # share of /api/ requests whose connection is dropped unprocessed
     index_delay: float = 0.0  # seconds a campaign's index rebuild takes
     index_failure_rate: float = 0.0  # share of index rebuilds that end `failed`
+    stop_delay: float = 0.0  # seconds a stopped campaign stays `stopping` before it is `off`
     webhook_status: int = 200  # what the webhook receiver answers
     webhook_delay: float = 0.0  # seconds the webhook receiver waits before answering
     script: list[ScriptedFault] = field(default_factory=list)
@@ -83,7 +84,7 @@ class FaultSettings:
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 <= value <= 1:
                 raise bad_request(f"{name} must be a share between 0 and 1", name)
-        for name in ("latency_ms", "rate_limit", "index_delay", "webhook_delay"):
+        for name in ("latency_ms", "rate_limit", "index_delay", "webhook_delay", "stop_delay"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or value < 0:
                 raise bad_request(f"{name} must be a number of at least 0", name)

@@ -1,9 +1,11 @@
-"""Outbound contact lists and campaigns.
+"""The demo extension's outbound side: contact lists with typed attributes
+(`/api/v2/outbound/lists`) and campaign segmentation (`campaigns.py` serves the campaigns).
 
-A campaign PATCH replaces segmentation fields atomically and starts an index rebuild: the
-campaign is `processing` until the rebuild's end time passes, then `ready` (or `failed`, with
-`indexError`, when the fault settings say so). Rebuilds are evaluated when a campaign is read,
-so no background thread is needed and an injected clock controls them.
+A segmentation PATCH (one carrying `version` or segmentation fields) replaces segmentation
+fields atomically and starts an index rebuild: the campaign is `processing` until the
+rebuild's end time passes, then `ready` (or `failed`, with `indexError`, when the fault
+settings say so). Rebuilds are evaluated when a campaign is read, so no background thread is
+needed and an injected clock controls them.
 """
 
 from __future__ import annotations
@@ -39,19 +41,7 @@ def get_list(org: Org, request: Request) -> Response:
     return Response(200, public(found["_extension"]))
 
 
-def list_campaigns(org: Org, request: Request) -> Response:
-    for campaign in org.state.campaigns.values():
-        refresh_index(org, campaign)
-    return page(request, list(org.state.campaigns.values()))
-
-
-def get_campaign(org: Org, request: Request) -> Response:
-    campaign = org.find("campaigns", request.params["id"], "campaign")
-    refresh_index(org, campaign)
-    return Response(200, public(campaign))
-
-
-def patch_campaign(org: Org, request: Request) -> Response:
+def patch_segmentation(org: Org, request: Request) -> Response:
     campaign = org.find("campaigns", request.params["id"], "campaign")
     refresh_index(org, campaign)
     body = body_object(request)
@@ -70,7 +60,8 @@ def patch_campaign(org: Org, request: Request) -> Response:
         if name in body:
             _validate_rules(org, body[name], name, fallback=rules)
     changes = {k: v for k, v in body.items() if k != "version"}
-    campaign.update(changes, version=campaign["version"] + 1, modifiedDate=org.timestamp())
+    now = org.timestamp()
+    campaign.update(changes, version=campaign["version"] + 1, modifiedDate=now, dateModified=now)
     _start_rebuild(org, campaign)
     return Response(200, public(campaign))
 

@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from genesys_reconcile.sandbox import directory, outbound, segments, state
+from genesys_reconcile.sandbox import campaigns, directory, outbound, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
 
@@ -70,6 +70,7 @@ def _read_only(path: str, collection: str, what: str) -> tuple[Route, Route]:
     )
 
 
+CAMPAIGNS = "/api/v2/outbound/campaigns"
 API_ROUTES = (
     Route("GET", segments.BASE, segments.list_segments, extension=True),
     Route("POST", segments.BASE, segments.create_segment, extension=True),
@@ -82,9 +83,14 @@ API_ROUTES = (
     *_read_only("/api/v2/outbound/dnclists", "dncLists", "DNC list"),
     *_read_only("/api/v2/outbound/callabletimesets", "callableTimeSets", "callable time set"),
     *_read_only("/api/v2/routing/wrapupcodes", "wrapupCodes", "wrap-up code"),
-    Route("GET", "/api/v2/outbound/campaigns", outbound.list_campaigns),
-    Route("GET", "/api/v2/outbound/campaigns/{id}", outbound.get_campaign),
-    Route("PATCH", "/api/v2/outbound/campaigns/{id}", outbound.patch_campaign),
+    Route("GET", CAMPAIGNS, campaigns.list_campaigns),
+    Route("GET", CAMPAIGNS + "/{id}", campaigns.get_campaign),
+    Route("PUT", CAMPAIGNS + "/{id}", campaigns.put_campaign),
+    # The real PATCH in both APIs; with `demo`, also the extension's segmentation PATCH.
+    Route("PATCH", CAMPAIGNS + "/{id}", campaigns.patch_campaign),
+    Route("POST", CAMPAIGNS + "/{id}/start", campaigns.start_campaign),
+    Route("POST", CAMPAIGNS + "/{id}/stop", campaigns.stop_campaign),
+    Route("GET", CAMPAIGNS + "/{id}/progress", campaigns.progress),
     Route("GET", "/api/v2/organizations/me", _organization),
     Route("GET", "/api/v2/routing/queues", _directory("queues")),
     Route("GET", "/api/v2/users", _directory("users")),

@@ -112,12 +112,31 @@ def load(path: Path) -> OrgState:
 
 def upgraded(data: dict[str, Any]) -> dict[str, Any]:
     """A format-1 state in format 2: the real platform's collections it lacks come from the
-    demo org, and its contact lists, read-only then, are the demo's real-shaped ones."""
+    demo org, its contact lists, read-only then, are the demo's real-shaped ones, and its
+    campaigns gain the real platform's fields."""
     if data.get("formatVersion") == FORMAT_VERSION:
         return data
-    demo_org = demo.org(str(data.get("organization", {}).get("dateCreated", "")) or _EPOCH)
+    now = str(data.get("organization", {}).get("dateCreated", "")) or _EPOCH
+    demo_org = demo.org(now)
     added = {name: demo_org[name] for name in COLLECTIONS if name not in data}
-    return {**data, **added, "contactLists": demo_org["contactLists"]}
+    campaigns = [_with_real_fields(c, now) for c in data.get("campaigns", [])]
+    return {**data, **added, "contactLists": demo_org["contactLists"], "campaigns": campaigns}
+
+
+def _with_real_fields(campaign: Entity, now: str) -> Entity:
+    """A format-1 campaign (segmentation only) with the real platform's fields: it dials the
+    first list its rules name, or the demo's first."""
+    by_id = {demo.entity_id("list", name): name for name in demo.LISTS}
+    first = next(iter(demo.LISTS))
+    for rule in campaign.get("rules") or []:
+        found = [n for ident, n in by_id.items() if ident in str(rule.get("expression", ""))]
+        if rule.get("type") == "list" and found:
+            first = found[0]
+            break
+    mode = str(campaign.get("dialingMode", "preview"))
+    dated = campaign.get("createdDate", now)
+    real = demo.real_campaign(str(campaign.get("name")), first, mode, str(dated))
+    return {**real, **campaign}
 
 
 _EPOCH = "2024-01-01T00:00:00.000Z"
