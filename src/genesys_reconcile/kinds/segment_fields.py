@@ -15,7 +15,10 @@ class Field:
     """A segment field path, and how it reads in the analytics API."""
 
     dimension: str | None = None  # the aggregates dimension, for text fields
-    metric: str | None = None  # the metric, for durations (the segment says seconds)
+    # For durations (the segment says seconds): the metric holding the value of an answered
+    # conversation, and the one holding it for an abandoned conversation, when it has one.
+    metric: str | None = None
+    abandoned: str | None = None
     detail: str = ""  # the details query's dimension, when it differs from `dimension`
     level: Level = "conversation"  # where a details query filters on it
     lookup: str | None = None  # "queues" or "users": names are matched through their ids
@@ -40,17 +43,24 @@ DIRECTIONS = ("inbound", "outbound")
 # The one table of segment field paths, documented in the README. A path missing here cannot be
 # previewed, even when `kinds.AnalyticsSegment.fields` in reconcile.yaml allows it in segments.
 FIELDS: Mapping[str, Field] = {
-    "conversation.channel": Field(dimension="mediaType", values=MEDIA_TYPES),
+    # mediaType is an aggregates dimension and a segment dimension of the details query, not a
+    # conversation-level one.
+    "conversation.channel": Field(dimension="mediaType", level="segment", values=MEDIA_TYPES),
     "conversation.direction": Field(
         dimension="direction", detail="originatingDirection", values=DIRECTIONS, builtin=False
     ),
     "queue.name": Field(dimension="queueId", level="segment", lookup="queues"),
     "user.name": Field(dimension="userId", level="segment", lookup="users"),
-    "conversation.metrics.callDuration": Field(metric="tHandle"),
+    # A call's duration is its handle time once answered, and its wait until the caller hung
+    # up when abandoned: so "calls under 30 seconds" counts early hang-ups too.
+    "conversation.metrics.callDuration": Field(metric="tHandle", abandoned="tAbandon"),
     "conversation.metrics.talkDuration": Field(metric="tTalk", builtin=False),
     "conversation.metrics.holdDuration": Field(metric="tHeld"),
     "conversation.metrics.wrapUpDuration": Field(metric="tAcw"),
-    "conversation.metrics.waitDuration": Field(metric="tWait", builtin=False),
+    # tWait cannot filter a details query; tAnswered and tAbandon split the same waits.
+    "conversation.metrics.waitDuration": Field(
+        metric="tAnswered", abandoned="tAbandon", builtin=False
+    ),
 }
 
 # The paths segments may name with no declaration, with their types;
