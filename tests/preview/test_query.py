@@ -99,13 +99,13 @@ def test_durations_in_seconds_become_views_over_millisecond_ranges(
             [{"type": "EQUAL", "field": "conversation.channel", "value": "chat"},
              {"type": "GREATERTHAN", "field": CALLS, "value": 60}],
             "OR",
-            "predicate 1: the aggregates query counts a duration only ANDed",
+            "predicate 1: the analytics aggregates query counts a duration only ANDed",
         ),
         (
             [{"type": "GREATERTHAN", "field": CALLS, "value": 60},
              {"type": "GREATERTHAN", "field": "conversation.metrics.holdDuration", "value": 10}],
             "AND",
-            "predicate 1: the aggregates query counts one duration condition",
+            "predicate 1: the analytics aggregates query counts one duration condition",
         ),
     ],
 )  # fmt: skip

@@ -68,3 +68,29 @@ FIELDS: Mapping[str, Field] = {
 BUILTIN_FIELDS: Mapping[str, str] = {
     path: field.type for path, field in FIELDS.items() if field.builtin
 }
+
+# What the analytics aggregates query cannot count: its views count one duration condition,
+# ANDed with the filter's other predicates. Validation warns of both; the preview refuses them.
+DURATION_IN_AN_OR = (
+    "the analytics aggregates query counts a duration only ANDed with the other predicates, not "
+    "in an OR; make the filter an AND, or list the matches with reconcile preview --conversations"
+)
+SECOND_DURATION = (
+    "the analytics aggregates query counts one duration condition; keep one in this segment (one "
+    "segment per duration), or list the matches with reconcile preview --conversations"
+)
+
+
+def is_duration(path: object) -> bool:
+    return isinstance(path, str) and path in FIELDS and FIELDS[path].metric is not None
+
+
+def uncountable(kinds: list[bool], combination: str) -> tuple[int, str] | None:
+    """The predicate (by index; `kinds` says which of the filter's predicates are durations)
+    that the aggregates query cannot count, and why; None when it counts them all."""
+    durations = [i for i, duration in enumerate(kinds) if duration]
+    if durations and combination.upper() == "OR" and len(kinds) > 1:
+        return durations[0], DURATION_IN_AN_OR
+    if len(durations) > 1:
+        return durations[1], SECOND_DURATION
+    return None

@@ -22,7 +22,7 @@ from typing import Any
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.kinds.base import iso
-from genesys_reconcile.kinds.segment_fields import FIELDS, Field, Level
+from genesys_reconcile.kinds.segment_fields import FIELDS, Field, Level, uncountable
 
 
 class PreviewError(ReconcileError):
@@ -246,21 +246,12 @@ def views(duration: Duration) -> list[dict[str, Any]]:
 
 
 def _the_duration(kind: str, found: Sequence[Term]) -> Duration | None:
-    durations = [t for t in found if t.duration is not None]
-    if not durations:
-        return None
-    if kind == "or" and len(found) > 1:
-        raise NeedsDetails(
-            f"{durations[0].where}: the aggregates query counts a duration only ANDed with the "
-            "other predicates, not in an OR; make the filter an AND, or list the matches with "
-            "--conversations"
-        )
-    if len(durations) > 1:
-        raise NeedsDetails(
-            f"{durations[1].where}: the aggregates query counts one duration condition; keep one "
-            "in this segment (one segment per duration), or list the matches with --conversations"
-        )
-    return durations[0].duration
+    refused = uncountable([t.duration is not None for t in found], kind)
+    if refused is not None:
+        index, why = refused
+        raise NeedsDetails(f"{found[index].where}: {why}")
+    durations = [t.duration for t in found if t.duration is not None]
+    return durations[0] if durations else None
 
 
 def _combination(query: Mapping[str, Any]) -> str:
