@@ -173,3 +173,17 @@ def test_details_answers_conform(api: Api) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json()["totalHits"] > 0
     assert_conforms("AnalyticsConversationQueryResponse", answer.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [(AGGREGATES, "limit"), (AGGREGATES, "queryType"), (DETAILS, "evaluationFilters")],
+)
+def test_platform_fields_the_sandbox_does_not_simulate_say_so(
+    api: Api, path: str, field: str
+) -> None:
+    body = {"interval": DAY, "metrics": ["nOffered"]} if path == AGGREGATES else {"interval": DAY}
+    message, details = refusal(api, path, {**body, field: 5})
+
+    assert message == f"the sandbox does not simulate {field!r}"
+    assert details[0]["fieldName"] == field

@@ -254,10 +254,14 @@ _AGGREGATE_FIELDS = frozenset(
 )
 
 
+# Fields of the SDK's ConversationAggregationQuery the sandbox does not simulate.
+_UNSIMULATED = frozenset({"alternateTimeDimension", "queryType", "sortMetric", "limit"})
+
+
 def answer(body: Mapping[str, Any], conversations: ConversationsIn) -> dict[str, Any]:
     """Answer an aggregates query: metrics per group and per time bucket."""
     body = mapping(body, "")
-    reject_unknown(body, _AGGREGATE_FIELDS)
+    reject_unknown(body, _AGGREGATE_FIELDS, unsimulated=_UNSIMULATED)
     start, end = interval(body, 366)
     buckets = _buckets(body, start, end)
     group_by = _names(body, "groupBy", vocabulary.AGGREGATE_DIMENSIONS, "an aggregates dimension")

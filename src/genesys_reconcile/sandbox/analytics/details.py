@@ -217,6 +217,10 @@ def _agent(c: Conversation, user_name: str | None) -> dict[str, Any]:
     return participant
 
 
+# Fields of the SDK's ConversationQuery the sandbox does not simulate.
+_UNSIMULATED = frozenset(
+    {"evaluationFilters", "surveyFilters", "resolutionFilters", "aggregations"}
+)
 _DETAIL_FIELDS = frozenset(
     {"interval", "conversationFilters", "segmentFilters", "order", "orderBy", "paging"}
 )
@@ -230,7 +234,7 @@ def answer(
 ) -> dict[str, Any]:
     """Answer a details query: one page of matching conversations, nested, and the total."""
     body = mapping(body, "")
-    reject_unknown(body, _DETAIL_FIELDS)
+    reject_unknown(body, _DETAIL_FIELDS, unsimulated=_UNSIMULATED)
     start, end = interval(body, 31)
     order = choice(optional(body, "order", "asc"), sorted(vocabulary.ORDERS), "order")
     descending = order == "desc"
