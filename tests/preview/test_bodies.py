@@ -125,3 +125,23 @@ def test_every_field_and_operator_sends_valid_bodies(
     assert checked > 40
     assert_valid(sent)
     assert any("views" in body for q, body, _ in sent if q == "aggregates")
+
+
+def test_what_views_cannot_count_is_counted_with_valid_details_bodies(
+    client: GenesysClient, sent: Sent, tmp_path: Path
+) -> None:
+    resource = segment(
+        tmp_path,
+        [
+            "{type: EQUAL, field: conversation.direction, value: outbound}",
+            "{type: LESSTHAN, field: conversation.metrics.waitDuration, value: 5}",
+            "{type: GREATERTHAN, field: conversation.metrics.callDuration, value: 600}",
+        ],
+        combination="OR",
+    )
+
+    matched = Analytics(client).matched(resource.document.data["query"], WEEK, str)
+
+    assert matched > 0
+    assert [q for q, _, _ in sent] == ["details"]
+    assert_valid(sent)
