@@ -52,8 +52,9 @@ def test_impact_lines_count_what_the_filters_select(
     support = next(q for q, n in queue_names(sandbox).items() if n == "Support")
 
     def long_voice(seconds: int) -> Callable[[Conversation], bool]:
+        # A call's duration: its handle time once answered, its wait when abandoned.
         return lambda c: (
-            c.media_type == "voice" and not c.abandoned and c.handle_ms > seconds * 1000
+            c.media_type == "voice" and (c.wait_ms if c.abandoned else c.handle_ms) > seconds * 1000
         )
 
     after, before = count(sandbox, long_voice(300)), count(sandbox, long_voice(240))

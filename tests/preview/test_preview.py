@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from genesys_reconcile.genesys.client import GenesysClient
-from genesys_reconcile.preview.query import PreviewError, Window
+from genesys_reconcile.preview.query import NeedsDetails, PreviewError, Window
 from genesys_reconcile.preview.run import conversations, preview
 from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.sandbox.analytics import SLA_MS, Conversation
@@ -20,56 +20,97 @@ from tests.preview.helpers import data_set, queue_names, segment
 START = datetime(2024, 7, 1, tzinfo=UTC)
 END = datetime(2024, 7, 11, tzinfo=UTC)
 
-Keep = Callable[[Conversation], bool]
-CASES: dict[str, tuple[list[str], str, Keep]] = {
-    "chat, abandoned ones included": (
+Keep = Callable[[Conversation, str], bool]  # a conversation, and its queue's name
+# What each duration field reads, as a conversation's own numbers: a call's duration is its
+# handle time once answered and its wait until the caller hung up when abandoned.
+CALL: Callable[[Conversation], int] = lambda c: c.wait_ms if c.abandoned else c.handle_ms  # noqa: E731
+CASES: dict[str, tuple[list[str], str, Keep, str | None]] = {
+    "a dimension: chat, abandoned ones included": (
         ["{type: EQUAL, field: conversation.channel, value: chat}"],
         "AND",
-        lambda c: c.media_type == "chat",
+        lambda c, q: c.media_type == "chat",
+        None,
     ),
-    "long voice calls outside Support": (
+    "NOTEQUAL: voice outside Support": (
+        [
+            "{type: EQUAL, field: conversation.channel, value: voice}",
+            "{type: NOTEQUAL, field: queue.name, value: Support}",
+        ],
+        "AND",
+        lambda c, q: c.media_type == "voice" and q != "Support",
+        None,
+    ),
+    "a duration range: long voice calls outside Support": (
         [
             "{type: EQUAL, field: conversation.channel, value: voice}",
             "{type: GREATERTHAN, field: conversation.metrics.callDuration, value: 300}",
             "{type: NOTEQUAL, field: queue.name, value: Support}",
         ],
         "AND",
-        lambda c: c.media_type == "voice" and not c.abandoned and c.handle_ms > 300_000,
+        lambda c, q: c.media_type == "voice" and CALL(c) > 300_000 and q != "Support",
+        "call",
     ),
-    "email or a wait of at least a minute": (
+    "a duration range: short voice calls, early hang-ups included": (
+        [
+            "{type: EQUAL, field: conversation.channel, value: voice}",
+            "{type: LESSTHAN, field: conversation.metrics.callDuration, value: 30}",
+        ],
+        "AND",
+        lambda c, q: c.media_type == "voice" and CALL(c) < 30_000,
+        "call",
+    ),
+    "a duration NOTEQUAL: waits other than 12 seconds": (
+        ["{type: NOTEQUAL, field: conversation.metrics.waitDuration, value: 12}"],
+        "AND",
+        lambda c, q: c.wait_ms != 12_000,
+        "wait",
+    ),
+    "a duration range: holds of two minutes or more": (
+        ["{type: GREATERTHANOREQUAL, field: conversation.metrics.holdDuration, value: 120}"],
+        "AND",
+        lambda c, q: not c.abandoned and c.hold_ms >= 120_000,
+        "hold",
+    ),
+    "OR: email or the Sales queue": (
         [
             "{type: EQUAL, field: conversation.channel, value: email}",
-            "{type: GREATERTHANOREQUAL, field: conversation.metrics.waitDuration, value: 60}",
+            "{type: EQUAL, field: queue.name, value: Sales}",
         ],
         "OR",
-        lambda c: c.media_type == "email" or c.wait_ms >= 60_000,
+        lambda c, q: c.media_type == "email" or q == "Sales",
+        None,
     ),
-    "everything": ([], "AND", lambda c: True),
+    "everything": ([], "AND", lambda c, q: True, None),
 }
 
 
 def expected_rows(
-    sandbox: Sandbox, keep: Keep, queue_filter: Keep = lambda c: True
+    sandbox: Sandbox, keep: Keep, duration: str | None = None
 ) -> dict[tuple[str, str], dict[str, float | None]]:
-    """Per (queue name, media type): the figures, summed by hand from the conversations."""
+    """Per (queue name, media type): the figures, summed by hand from the conversations. With a
+    duration condition, the API counts the conversations in range and what the condition's
+    own metrics say of them, nothing else."""
     names = queue_names(sandbox)
     groups: dict[tuple[str, str], list[Conversation]] = defaultdict(list)
     for c in data_set(sandbox).conversations(START, END):
-        if keep(c) and queue_filter(c):
+        if keep(c, names[c.queue_id]):
             groups[(names[c.queue_id], c.media_type)].append(c)
     result = {}
     for key, found in groups.items():
         answered = [c for c in found if not c.abandoned]
+        handle = sum(c.handle_ms for c in answered) / len(answered) / 1000 if answered else None
         result[key] = {
             "offered": len(found),
             "answered": len(answered),
             "abandoned": len(found) - len(answered),
             "abandonRate": (len(found) - len(answered)) / len(found),
-            "slaBreachRate": sum(c.wait_ms > SLA_MS[c.media_type] for c in found) / len(found),
-            "avgHandle": sum(c.handle_ms for c in answered) / len(answered) / 1000
-            if answered
+            "slaBreachRate": None
+            if duration
+            else sum(c.wait_ms > SLA_MS[c.media_type] for c in found) / len(found),
+            "avgHandle": handle if duration in (None, "call") else None,
+            "avgWait": sum(c.wait_ms for c in found) / len(found) / 1000
+            if duration in (None, "wait")
             else None,
-            "avgWait": sum(c.wait_ms for c in found) / len(found) / 1000,
         }
     return result
 
@@ -91,21 +132,69 @@ def figures(preview_rows: list) -> dict[tuple[str, str], dict[str, float | None]
 
 @pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
 def test_rows_match_sums_over_the_data_set(
-    case: tuple[list[str], str, Keep], client: GenesysClient, sandbox: Sandbox, tmp_path: Path
+    case: tuple[list[str], str, Keep, str | None],
+    client: GenesysClient,
+    sandbox: Sandbox,
+    tmp_path: Path,
 ) -> None:
-    predicates, combination, keep = case
+    predicates, combination, keep, duration = case
     resource = segment(tmp_path, predicates, combination=combination)
-    support = next(q for q, n in queue_names(sandbox).items() if n == "Support")
-    outside = (lambda c: c.queue_id != support) if "NOTEQUAL" in str(predicates) else None
 
     result = preview(Analytics(client), resource)
 
-    expected = expected_rows(sandbox, keep, outside or (lambda c: True))
+    expected = expected_rows(sandbox, keep, duration)
     found = figures(result.rows)
     assert found.keys() == expected.keys()
     for key, numbers in expected.items():
         assert found[key] == pytest.approx(numbers), key
     assert result.totals.offered == sum(int(e["offered"] or 0) for e in expected.values()) > 0
+    assert result.totals.abandoned == sum(int(e["abandoned"] or 0) for e in expected.values())
+
+
+def test_short_calls_show_the_early_hang_ups(
+    client: GenesysClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    resource = segment(
+        tmp_path,
+        [
+            "{type: EQUAL, field: conversation.channel, value: voice}",
+            "{type: LESSTHAN, field: conversation.metrics.callDuration, value: 30}",
+        ],
+    )
+    hung_up = [
+        c
+        for c in data_set(sandbox).conversations(START, END)
+        if c.media_type == "voice" and c.abandoned and c.wait_ms < 30_000
+    ]
+
+    totals = preview(Analytics(client), resource).totals
+
+    assert totals.abandoned == len(hung_up) > 0
+
+
+def test_what_views_cannot_count_is_refused_and_listed_instead(
+    client: GenesysClient, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    resource = segment(
+        tmp_path,
+        [
+            "{type: EQUAL, field: conversation.direction, value: outbound}",
+            "{type: GREATERTHANOREQUAL, field: conversation.metrics.waitDuration, value: 60}",
+        ],
+        combination="OR",
+    )
+    wanted = [
+        c
+        for c in data_set(sandbox).conversations(START, END)
+        if c.direction == "outbound" or c.wait_ms >= 60_000
+    ]
+    analytics = Analytics(client)
+
+    with pytest.raises(NeedsDetails, match=r"under-test\.yaml:\d+"):
+        preview(analytics, resource)
+    assert conversations(analytics, resource, limit=1).total == len(wanted) > 0
+    window = Window(START, END)
+    assert analytics.matched(resource.document.data["query"], window, str) == len(wanted)
 
 
 def test_rows_come_sorted_by_queue_then_media_type(client: GenesysClient, tmp_path: Path) -> None:
@@ -242,7 +331,7 @@ def test_an_or_across_queue_and_channel_cannot_list_conversations(
         tmp_path,
         [
             "{type: EQUAL, field: queue.name, value: Sales}",
-            "{type: EQUAL, field: conversation.channel, value: chat}",
+            "{type: EQUAL, field: conversation.direction, value: outbound}",
         ],
         combination="OR",
     )

@@ -10,6 +10,7 @@ import pytest
 
 from genesys_reconcile.preview.query import (
     FIELDS,
+    NeedsDetails,
     PreviewError,
     Window,
     aggregates_body,
@@ -47,7 +48,7 @@ def test_the_body_groups_by_queue_and_media_type_per_bucket() -> None:
         "granularity": "PT1H",
         "timeZone": "UTC",
         "groupBy": ["queueId", "mediaType"],
-        "metrics": ["nOffered", "nAnswered", "nAbandon", "nOverSla", "tHandle", "tWait"],
+        "metrics": ["nOffered", "tAnswered", "tAbandon", "nOverSla", "tHandle", "tWait"],
     }
 
 
@@ -60,33 +61,59 @@ def test_time_groups_become_granularities(time_group: str | None, granularity: s
     assert body(query(**extra))["granularity"] == granularity
 
 
+CALLS = "conversation.metrics.callDuration"
+
+
 @pytest.mark.parametrize(
-    ("operator", "bounds"),
+    ("operator", "ranges"),
     [
-        ("GREATERTHAN", [{"gt": 300_000}]),
+        ("GREATERTHAN", [{"gte": 300_001}]),
         ("GREATERTHANOREQUAL", [{"gte": 300_000}]),
         ("LESSTHAN", [{"lt": 300_000}]),
-        ("LESSTHANOREQUAL", [{"lte": 300_000}]),
-        ("EQUAL", [{"gte": 300_000, "lte": 300_000}]),
-        ("NOTEQUAL", [{"lt": 300_000}, {"gt": 300_000}]),
+        ("LESSTHANOREQUAL", [{"lt": 300_001}]),
+        ("EQUAL", [{"gte": 300_000, "lt": 300_001}]),
+        ("NOTEQUAL", [{"lt": 300_000}, {"gte": 300_001}]),
     ],
 )
-def test_durations_in_seconds_become_metric_ranges_in_milliseconds(
-    operator: str, bounds: list[dict[str, int]]
+def test_durations_in_seconds_become_views_over_millisecond_ranges(
+    operator: str, ranges: list[dict[str, int]]
 ) -> None:
-    predicate = {"type": operator, "field": "conversation.metrics.callDuration", "value": 300}
+    channel = {"type": "EQUAL", "field": "conversation.channel", "value": "voice"}
+    found = body(query(channel, {"type": operator, "field": CALLS, "value": 300}))
 
-    found = body(query(predicate))["filter"]
+    # The filter keeps the dimensions; an aggregates filter cannot test a duration.
+    assert found["filter"] == {"type": "and", "predicates": [dimension("mediaType", "voice")]}
+    # A call's duration: its handle time when answered, its wait when abandoned.
+    assert found["metrics"] == ["tHandle", "tAbandon"]
+    assert found["views"] == [
+        {"target": metric, "name": f"{side}:{metric}:{i}", "function": "rangeBound", "range": r}
+        for side, metric in (("answered", "tHandle"), ("abandoned", "tAbandon"))
+        for i, r in enumerate(ranges)
+    ]
 
-    ranges = [{"type": "metric", "metric": "tHandle", "range": b} for b in bounds]
-    if len(ranges) == 1:
-        assert found == {"type": "and", "predicates": ranges}
-    else:
-        assert found == {
-            "type": "and",
-            "predicates": [],
-            "clauses": [{"type": "or", "predicates": ranges}],
-        }
+
+@pytest.mark.parametrize(
+    ("predicates", "combination", "message"),
+    [
+        (
+            [{"type": "EQUAL", "field": "conversation.channel", "value": "chat"},
+             {"type": "GREATERTHAN", "field": CALLS, "value": 60}],
+            "OR",
+            "predicate 1: the analytics aggregates query counts a duration only ANDed",
+        ),
+        (
+            [{"type": "GREATERTHAN", "field": CALLS, "value": 60},
+             {"type": "GREATERTHAN", "field": "conversation.metrics.holdDuration", "value": 10}],
+            "AND",
+            "predicate 1: the analytics aggregates query counts one duration condition",
+        ),
+    ],
+)  # fmt: skip
+def test_what_views_cannot_count_is_refused_at_its_predicate(
+    predicates: list[dict[str, Any]], combination: str, message: str
+) -> None:
+    with pytest.raises(NeedsDetails, match=re.escape(message)):
+        body(query(*predicates, combination=combination))
 
 
 def test_names_become_ids_and_notequal_matches_every_other_value() -> None:
@@ -168,7 +195,9 @@ def test_details_filters_split_conversation_and_segment_levels() -> None:
         {"type": "EQUAL", "field": "conversation.direction", "value": "inbound"},
         {"type": "GREATERTHAN", "field": "conversation.metrics.holdDuration", "value": 60},
         {"type": "EQUAL", "field": "queue.name", "value": "Billing"},
+        {"type": "EQUAL", "field": "conversation.channel", "value": "voice"},
         {"type": "NOTEQUAL", "field": "queue.name", "value": "Sales"},
+        {"type": "LESSTHAN", "field": "conversation.metrics.waitDuration", "value": 20},
     )
 
     found = detail_filters(q, terms(q, lookup, str))
@@ -179,12 +208,22 @@ def test_details_filters_split_conversation_and_segment_levels() -> None:
                 "type": "and",
                 "predicates": [
                     dimension("originatingDirection", "inbound"),
-                    {"type": "metric", "metric": "tHeld", "range": {"gt": 60_000}},
+                    {"type": "metric", "metric": "tHeld", "range": {"gte": 60_001}},
                 ],
-            }
+            },
+            {  # never tWait, which a details query does not take
+                "type": "or",
+                "predicates": [
+                    {"type": "metric", "metric": "tAnswered", "range": {"lt": 20_000}},
+                    {"type": "metric", "metric": "tAbandon", "range": {"lt": 20_000}},
+                ],
+            },
         ],
-        "segmentFilters": [
-            {"type": "and", "predicates": [dimension("queueId", "q-billing")]},
+        "segmentFilters": [  # mediaType is a segment dimension of the details query
+            {
+                "type": "and",
+                "predicates": [dimension("queueId", "q-billing"), dimension("mediaType", "voice")],
+            },
             {
                 "type": "or",
                 "predicates": [

@@ -150,3 +150,24 @@ def test_the_table_shows_hostile_names_escaped_and_aligned(result: Preview) -> N
     assert lines[0].startswith("Q\\x1b[2J\\u202e\\n::warning::x: ")
     header, rule, body = lines[2], lines[3], lines[4 : 4 + len(rows) + 1]
     assert {len(line) for line in [header, rule, *body]} == {len(header)}
+
+
+def test_figures_a_duration_condition_does_not_measure_are_explained(
+    client: GenesysClient, tmp_path: Path
+) -> None:
+    long_holds = preview(
+        Analytics(client),
+        segment(
+            tmp_path, ["{type: GREATERTHAN, field: conversation.metrics.holdDuration, value: 60}"]
+        ),
+    )
+
+    text = render_table(long_holds)
+    totals = json.loads(render_json(long_holds))["totals"]
+
+    assert totals["overSla"] is None and totals["avgWaitSeconds"] is None
+    assert totals["offered"] > 0
+    assert (
+        "SLA breach, avg handle and avg wait: not measured for the conversations a duration "
+        "condition selects (the analytics API counts them with views)."
+    ) in text

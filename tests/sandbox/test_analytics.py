@@ -25,7 +25,7 @@ USERS = [{"id": f"user-{i:02d}", "name": f"Agent {i}"} for i in range(12)]
 CAMPAIGNS = [{"id": "camp-1", "name": "Renewals"}, {"id": "camp-2", "name": "Win-back"}]
 SLA_SECONDS = {"voice": 20, "callback": 20, "chat": 60, "message": 60, "email": 3600}
 ALL_METRICS = [
-    "nOffered", "nAnswered", "nAbandon", "tAnswered", "tAbandon", "tWait", "tTalk", "tHeld",
+    "nOffered", "tAnswered", "tAbandon", "tWait", "tTalk", "tHeld",
     "tAcw", "tHandle", "nOverSla", "nTransferred", "nConnected",
 ]  # fmt: skip
 
@@ -56,9 +56,7 @@ def metric_value(c: Conversation, name: str) -> int | None:
     over_sla = c.wait_ms > SLA_SECONDS[c.media_type] * 1000
     values: dict[str, tuple[bool, int]] = {
         "nOffered": (True, 1),
-        "nAnswered": (answered, 1),
         "nConnected": (answered, 1),
-        "nAbandon": (c.abandoned, 1),
         "tAnswered": (answered, c.wait_ms),
         "tAbandon": (c.abandoned, c.wait_ms),
         "tWait": (True, c.wait_ms),
@@ -310,13 +308,13 @@ def test_results_are_sorted_by_group(analytics: Analytics) -> None:
 
 
 def test_a_metric_without_data_is_left_out(analytics: Analytics, week: list[Conversation]) -> None:
-    body = {"interval": WEEK, "groupBy": ["userId"], "metrics": ["nAbandon", "tTalk"]}
+    body = {"interval": WEEK, "groupBy": ["userId"], "metrics": ["tAbandon", "tTalk"]}
     results = analytics.aggregates(body)["results"]
     no_agent = next(r for r in results if r["group"] == {})
     with_agent = [r for r in results if r["group"]]
 
     # Abandoned conversations have no agent, so the group without a userId has no talk time.
-    assert [m["metric"] for m in no_agent["data"][0]["metrics"]] == ["nAbandon"]
+    assert [m["metric"] for m in no_agent["data"][0]["metrics"]] == ["tAbandon"]
     assert no_agent["data"][0]["metrics"][0]["stats"]["count"] == sum(c.abandoned for c in week)
     assert all(m["metric"] == "tTalk" for r in with_agent for m in r["data"][0]["metrics"])
     # A group that lacks a dimension sorts before the groups that have it.
@@ -488,25 +486,6 @@ FILTERS: dict[str, FilterCase] = {
         {"type": "and", "predicates": [{"dimension": "userId", "operator": "notExists"}]},
         lambda c: c.user_id is None,
     ),
-    "metric range": (
-        {"type": "and", "predicates": [{"type": "metric", "metric": "tHandle",
-                                        "range": {"gte": 120_000, "lt": 400_000}}]},
-        lambda c: not c.abandoned and 120_000 <= c.handle_ms < 400_000,
-    ),
-    "metric range, exclusive bounds": (
-        {"type": "and", "predicates": [{"type": "metric", "metric": "tWait",
-                                        "range": {"gt": 5_000, "lte": 20_000}}]},
-        lambda c: 5_000 < c.wait_ms <= 20_000,
-    ),
-    "metric exists": (
-        {"type": "and", "predicates": [{"type": "metric", "metric": "tHeld", "operator": "exists"}]},
-        lambda c: c.hold_ms > 0,
-    ),
-    "metric notExists": (
-        {"type": "and", "predicates": [{"type": "metric", "metric": "nOverSla",
-                                        "operator": "notExists"}]},
-        lambda c: c.wait_ms <= SLA_SECONDS[c.media_type] * 1000,
-    ),
     "or over predicates": (
         {"type": "or", "predicates": [{"dimension": "mediaType", "value": "email"},
                                       {"dimension": "queueId", "value": "queue-a"}]},
@@ -564,9 +543,10 @@ def test_metric_ranges_respect_inclusive_and_exclusive_bounds(
     low, high = waits[len(waits) // 4], waits[len(waits) // 2]
     above = {"gt": lambda v: v > low, "gte": lambda v: v >= low}[bounds[0]]
     below = {"lt": lambda v: v < high, "lte": lambda v: v <= high}[bounds[1]]
-    predicate = {"type": "metric", "metric": "tWait", "range": {bounds[0]: low, bounds[1]: high}}
+    predicate = {"type": "metric", "metric": "tAcd", "range": {bounds[0]: low, bounds[1]: high}}
+    body = {"interval": WEEK, "conversationFilters": [{"type": "and", "predicates": [predicate]}]}
 
-    found = offered(analytics, WEEK, [predicate])
+    found = analytics.details(body)["totalHits"]
 
     assert found == sum(1 for c in week if above(c.wait_ms) and below(c.wait_ms))
 
@@ -594,7 +574,7 @@ def test_pages_concatenate_to_the_filtered_set(analytics: Analytics, order: str)
     body = {
         "interval": DAY,
         "order": order,
-        "conversationFilters": [{"type": "or", "predicates": [
+        "segmentFilters": [{"type": "or", "predicates": [
             {"dimension": "mediaType", "value": "chat"},
             {"dimension": "mediaType", "value": "email"}]}],
     }  # fmt: skip
@@ -661,17 +641,50 @@ DETAIL_FILTERS: dict[str, DetailCase] = {
     ),
     "a metric range as a conversation filter": (
         {"conversationFilters": [{"type": "and", "predicates": [
-            {"dimension": "mediaType", "value": "voice"},
-            {"type": "metric", "metric": "tHandle", "range": {"gt": 300_000}}]}]},
+            {"type": "metric", "metric": "tHandle", "range": {"gt": 300_000}}]}],
+         "segmentFilters": [{"type": "and", "predicates": [
+            {"dimension": "mediaType", "value": "voice"}]}]},
         lambda c: c.media_type == "voice" and not c.abandoned and c.handle_ms > 300_000,
     ),
-    "all filters must hold": (
+    "metric range, both bounds": (
+        {"conversationFilters": [{"type": "and", "predicates": [{"type": "metric",
+            "metric": "tHandle", "range": {"gte": 120_000, "lt": 400_000}}]}]},
+        lambda c: not c.abandoned and 120_000 <= c.handle_ms < 400_000,
+    ),
+    "metric range, exclusive bounds": (
+        {"conversationFilters": [{"type": "and", "predicates": [{"type": "metric",
+            "metric": "tAcd", "range": {"gt": 5_000, "lte": 20_000}}]}]},
+        lambda c: 5_000 < c.wait_ms <= 20_000,
+    ),
+    "metric exists": (
         {"conversationFilters": [{"type": "and", "predicates": [
-            {"dimension": "mediaType", "value": "voice"}]}],
-         "segmentFilters": [{"type": "or", "predicates": [
+            {"type": "metric", "metric": "tHeld", "operator": "exists"}]}]},
+        lambda c: c.hold_ms > 0,
+    ),
+    "metric notExists": (
+        {"conversationFilters": [{"type": "and", "predicates": [
+            {"type": "metric", "metric": "nOverSla", "operator": "notExists"}]}]},
+        lambda c: c.wait_ms <= SLA_SECONDS[c.media_type] * 1000,
+    ),
+    "abandoned within 30 seconds": (
+        {"conversationFilters": [{"type": "and", "predicates": [
+            {"type": "metric", "metric": "tAbandon", "range": {"lt": 30_000}}]}]},
+        lambda c: c.abandoned and c.wait_ms < 30_000,
+    ),
+    "all filters must hold": (
+        {"segmentFilters": [{"type": "and", "predicates": [
+            {"dimension": "mediaType", "value": "voice"}]}, {"type": "or", "predicates": [
             {"dimension": "queueId", "value": "queue-a"},
             {"dimension": "queueId", "value": "queue-d"}]}]},
         lambda c: c.media_type == "voice" and c.queue_id in {"queue-a", "queue-d"},
+    ),
+    "all filters of both levels must hold": (
+        {"conversationFilters": [{"type": "and", "predicates": [
+            {"dimension": "originatingDirection", "value": "inbound"}]}],
+         "segmentFilters": [{"type": "or", "predicates": [
+            {"dimension": "queueId", "value": "queue-a"},
+            {"dimension": "queueId", "value": "queue-d"}]}]},
+        lambda c: c.direction == "inbound" and c.queue_id in {"queue-a", "queue-d"},
     ),
 }  # fmt: skip
 
@@ -765,7 +778,7 @@ AGGREGATE_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     "unknown metric": ({**OK, "metrics": ["nOffered", "nBogus"]}, "metrics[1]"),
     "no metrics": ({"interval": WEEK}, "metrics"),
     "empty metrics": ({**OK, "metrics": []}, "metrics"),
-    "unknown groupBy": ({**OK, "groupBy": ["queueId", "wrapUpCode"]}, "groupBy[1]"),
+    "unknown groupBy": ({**OK, "groupBy": ["queueId", "wrapUp"]}, "groupBy[1]"),
     "no interval": ({"metrics": ["nOffered"]}, "interval"),
     "not an interval": ({**OK, "interval": "2024-07-01T00:00:00Z"}, "interval"),
     "no offset": ({**OK, "interval": "2024-07-01T00:00:00/2024-07-02T00:00:00"}, "interval"),
@@ -786,11 +799,11 @@ AGGREGATE_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "range that is not a number": (
         {**OK, "filter": {"type": "and", "predicates": [
-            {"type": "metric", "metric": "tWait", "range": {"gt": "5"}}]}},
-        "filter.predicates[0].range.gt",
+            {"type": "dimension", "dimension": "queueId", "range": {"gt": "5"}}]}},
+        "filter.predicates[0].value",
     ),
     "unknown filter dimension": (
-        {**OK, "filter": {"type": "and", "predicates": [{"dimension": "ani", "value": "1"}]}},
+        {**OK, "filter": {"type": "and", "predicates": [{"dimension": "queue", "value": "1"}]}},
         "filter.predicates[0].dimension",
     ),
     "unknown filter metric": (
@@ -809,9 +822,9 @@ AGGREGATE_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
         "filter.predicates[0].value",
     ),
     "unknown range bound": (
-        {**OK, "filter": {"type": "and", "predicates": [
-            {"type": "metric", "metric": "tWait", "range": {"above": 5}}]}},
-        "filter.predicates[0].range.above",
+        {**OK, "views": [{"target": "tWait", "name": "v", "function": "rangeBound",
+                          "range": {"above": 5}}]},
+        "views[0].range.above",
     ),
     "bad filter type": ({**OK, "filter": {"type": "xor", "predicates": []}}, "filter.type"),
     "unrecognized field": ({**OK, "groupBys": ["queue"]}, "groupBys"),
@@ -845,10 +858,10 @@ DETAIL_ERRORS: dict[str, tuple[dict[str, Any], str]] = {
     "page zero": ({"interval": DAY, "paging": {"pageNumber": 0}}, "paging.pageNumber"),
     "interval too long": ({"interval": "2024-07-01T00:00:00Z/2024-08-02T00:00:00Z"}, "interval"),
     "bad order": ({"interval": DAY, "order": "sideways"}, "order"),
-    "bad orderBy": ({"interval": DAY, "orderBy": "conversationEnd"}, "orderBy"),
+    "bad orderBy": ({"interval": DAY, "orderBy": "conversationLength"}, "orderBy"),
     "unknown segment dimension": (
         {"interval": DAY, "segmentFilters": [{"type": "and", "predicates": [
-            {"dimension": "purpose", "value": "agent"}, {"dimension": "wrapUpCode", "value": "x"}]}]},
+            {"dimension": "purpose", "value": "agent"}, {"dimension": "wrapUp", "value": "x"}]}]},
         "segmentFilters[0].predicates[1].dimension",
     ),
     "segment dimension as a conversation filter": (

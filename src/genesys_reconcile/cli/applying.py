@@ -110,6 +110,8 @@ def apply_command(
             ready = reviewed(config, client, plan_file, chosen, allow_partial, say=to_stderr)
         else:
             ready = planned(config, client, chosen)
+        for notice in ready.notices:
+            to_stderr(notice)
         if not pipes.echoed(text.render(ready.plan, color), color):
             raise ReconcileError("stdout was closed before the plan was shown; nothing was applied")
         if not ready.plan.has_changes:

@@ -8,7 +8,15 @@ from pathlib import Path
 
 import click
 
-from genesys_reconcile.cli.group import ORG_ENV, cli, epilog, selection, settings, use_color
+from genesys_reconcile.cli.group import (
+    ORG_ENV,
+    cli,
+    epilog,
+    selection,
+    settings,
+    to_stderr,
+    use_color,
+)
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import (
     EXIT_CHANGES,
@@ -104,6 +112,8 @@ def plan_command(
         org = client.organization() if saving else None
         origin = client.origin
     plan = ready.plan
+    for notice in ready.notices:
+        to_stderr(notice)
     saved = document.render(plan, org, origin, ready.inputs) if org else ""
     if out:
         write_atomically(out, saved)

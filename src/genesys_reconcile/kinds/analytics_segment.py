@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, Selections, SpanT, is_number, iso, mappings
-from genesys_reconcile.kinds.segment_fields import BUILTIN_FIELDS
+from genesys_reconcile.kinds.segment_fields import BUILTIN_FIELDS, is_duration, uncountable
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.settings import Settings
 
@@ -86,6 +86,7 @@ class AnalyticsSegment(Kind):
             yield from _predicate_findings(
                 ("query", "filter", "predicates", index), predicate, fields
             )
+        yield from _preview_findings(query.get("filter"))
         yield from _aggregation_findings(query, fields)
         group_by = query.get("groupBy")
         for index, field in enumerate(group_by if isinstance(group_by, list) else []):
@@ -170,6 +171,19 @@ def _normalised(body: dict[str, Any]) -> dict[str, Any]:
         predicates = sorted(filter_["predicates"], key=lambda p: json.dumps(p, sort_keys=True))
         query["filter"] = {**filter_, "predicates": predicates}
     return {**body, "query": query}
+
+
+def _preview_findings(filter_: Any) -> Iterator[Finding]:
+    """A warning where the preview and impact lines cannot count what the filter selects (the
+    file stays valid: the segments endpoint stores it, and --conversations lists it)."""
+    if not isinstance(filter_, dict) or not isinstance(filter_.get("predicates"), list):
+        return
+    predicates = filter_["predicates"]
+    durations = [isinstance(p, dict) and is_duration(p.get("field")) for p in predicates]
+    found = uncountable(durations, str(filter_.get("type", "AND")))
+    if found is not None:
+        index, message = found
+        yield Finding(("query", "filter", "predicates", index, "field"), message, Severity.WARNING)
 
 
 def _window_findings(window: dict[str, Any]) -> Iterator[Finding]:

@@ -75,6 +75,9 @@ class Plan:
     unchanged: int = 0
     unmanaged: dict[str, int] = field(default_factory=dict)  # per kind, left alone (no --prune)
     existing: dict[str, int] = field(default_factory=dict)  # live resources per kind
+    # Kinds the org does not serve (their listing is a 404), with that listing's path: their
+    # files are left out (analytics segments are a demo extension no real org has).
+    unserved: dict[str, str] = field(default_factory=dict)
     targets: tuple[Selector, ...] = ()
     excludes: tuple[Selector, ...] = ()
     safety: Safety = field(default_factory=Safety)

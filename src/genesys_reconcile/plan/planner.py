@@ -11,6 +11,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from genesys_reconcile.genesys.errors import NotFound
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, RANK, Kind
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
@@ -34,7 +35,11 @@ def make_plan(
     names: set[tuple[str, str]] = {(r.kind.kind, r.name) for r in resources}
     for kind in KINDS.values():
         desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
-        every = kind.live_entities(live)
+        try:
+            every = kind.live_entities(live)
+        except NotFound:
+            plan.unserved[kind.kind] = kind.collection
+            continue
         names.update((kind.kind, kind.name_of(e)) for e in every)
         plan.existing[kind.kind] = len(every)
         entities = [e for e in every if chosen(kind, kind.name_of(e))]

@@ -33,6 +33,22 @@ class Planned:
     # Changes of a saved plan that apply will not make, each with the reason.
     refused: list[tuple[Change, str]] = dataclasses.field(default_factory=list)
 
+    @property
+    def notices(self) -> list[str]:
+        """One line per kind the org does not serve, naming the files left out."""
+        return unserved_notices(self.plan, self.resources)
+
+
+def unserved_notices(plan: Plan, resources: list[Resource]) -> list[str]:
+    lines = []
+    for kind, path in sorted(plan.unserved.items()):
+        files = sorted({r.document.file for r in resources if r.kind.kind == kind})
+        if files:
+            lines.append(
+                f"{kind}: this org serves no {path} (404); left out of the plan: {', '.join(files)}"
+            )
+    return lines
+
 
 @dataclass(frozen=True)
 class Selection:

@@ -3,9 +3,12 @@
 A segment speaks in field paths (`queue.name`, `conversation.metrics.callDuration`, seconds);
 the analytics API speaks in dimensions and metrics (`queueId`, `tHandle`, milliseconds).
 `kinds.segment_fields.FIELDS` is the one table between them, documented in the README.
-Translation goes through `Term`s: one per segment predicate, each a list of alternatives (a
-NOTEQUAL has several, because the API can only match), so the same terms build both the
-aggregates `filter` and the details query's conversation and segment filters.
+Translation goes through `Term`s: one per segment predicate. A text predicate is a list of
+alternatives (a NOTEQUAL has several, because the API can only match), the same for the
+aggregates `filter` and the details query's conversation and segment filters. A duration
+predicate is a set of ranges over one or two metrics: an aggregates filter cannot test a metric,
+so the aggregates query counts them with `rangeBound` views, and the details query filters them
+with metric predicates.
 """
 
 from __future__ import annotations
@@ -19,26 +22,28 @@ from typing import Any
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.kinds.base import iso
-from genesys_reconcile.kinds.segment_fields import FIELDS, Field, Level
+from genesys_reconcile.kinds.segment_fields import FIELDS, Field, Level, uncountable
 
 
 class PreviewError(ReconcileError):
     """A segment the preview cannot translate, or a preview option that makes no sense."""
 
 
+class NeedsDetails(PreviewError):
+    """A filter the aggregates query cannot count (its views count one duration condition,
+    ANDed with the rest), but the details query can list."""
+
+
 GRANULARITY: Mapping[str, str] = {"hour": "PT1H", "day": "P1D", "week": "P1W", "month": "P1M"}
 DEFAULT_TIME_GROUP = "day"
-# Counts and durations behind every figure the preview shows (see `report.Counts`).
-METRICS = ("nOffered", "nAnswered", "nAbandon", "nOverSla", "tHandle", "tWait")
+# Counts and durations behind every figure the preview shows (see `report.Counts`): the count
+# of answered and abandoned conversations is the `count` of tAnswered and tAbandon.
+METRICS = ("nOffered", "tAnswered", "tAbandon", "nOverSla", "tHandle", "tWait")
 GROUP_BY = ("queueId", "mediaType")
 # A complement longer than this would be a filter the API refuses; say so instead.
 MAX_ALTERNATIVES = 100
-_RANGE = {
-    "GREATERTHAN": "gt",
-    "GREATERTHANOREQUAL": "gte",
-    "LESSTHAN": "lt",
-    "LESSTHANOREQUAL": "lte",
-}
+# A view's name says which side of the conversations it counts: "answered:tHandle:0".
+ANSWERED, ABANDONED = "answered", "abandoned"
 _SINCE = re.compile(r"(?P<count>[1-9][0-9]{0,3})(?P<unit>[hdw])")
 _UNIT = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 
@@ -57,6 +62,19 @@ class Window:
     @property
     def days(self) -> float:
         return (self.end - self.start) / timedelta(days=1)
+
+
+DETAILS_MAX_DAYS = 31  # the longest interval a details query may span
+
+
+def pieces(window: Window) -> list[Window]:
+    """The window cut into intervals a details query may span."""
+    step = timedelta(days=DETAILS_MAX_DAYS)
+    found, start = [], window.start
+    while start < window.end:
+        found.append(Window(start, min(window.end, start + step)))
+        start += step
+    return found
 
 
 def since(text: str, now: datetime) -> Window:
@@ -82,14 +100,26 @@ def instant(text: str) -> datetime:
 
 # -- terms: the segment's predicates in the API's vocabulary -------------------------------------
 
+Range = dict[str, int]  # {"gte": ms, "lt": ms}, either bound optional
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration predicate: the value lies in one of `ranges`; `metrics` reads it, by side."""
+
+    metrics: tuple[tuple[str, str], ...]  # (side, metric): ("answered", "tHandle"), ...
+    ranges: tuple[Range, ...]
+
 
 @dataclass(frozen=True)
 class Term:
     """One segment predicate: true when any of its alternatives (API predicates) holds."""
 
     level: Level
-    alternatives: tuple[dict[str, Any], ...]  # aggregates predicates
-    details: tuple[dict[str, Any], ...]  # the same, as details predicates
+    alternatives: tuple[dict[str, Any], ...]  # aggregates predicates (none for a duration)
+    details: tuple[dict[str, Any], ...]  # details predicates
+    where: str = ""  # the predicate's place, for errors
+    duration: Duration | None = None
 
 
 Lookup = Callable[[str], Mapping[str, str]]  # "queues" -> {name: id}
@@ -111,28 +141,40 @@ def _term(predicate: Mapping[str, Any], lookup: Lookup, where: Callable[[], str]
         known = ", ".join(sorted(FIELDS))
         raise PreviewError(f"{where()}: {path} has no analytics mapping; previewable: {known}")
     if field.metric is not None:
-        alternatives = _metric(field.metric, operator, value, where)
-    else:
-        alternatives = _dimension(field, path, operator, str(value), lookup, where)
+        duration = Duration(_sides(field), _ranges(operator, value, where))
+        details = tuple(
+            {"type": "metric", "metric": metric, "range": r}
+            for _, metric in duration.metrics
+            for r in duration.ranges
+        )
+        return Term("conversation", (), details, where(), duration)
+    alternatives = _dimension(field, path, operator, str(value), lookup, where)
     details = tuple(_as_detail(a, field) for a in alternatives)
-    return Term(field.level, alternatives, details)
+    return Term(field.level, alternatives, details, where())
 
 
-def _metric(
-    metric: str, operator: str, value: float, where: Callable[[], str]
-) -> tuple[dict[str, Any], ...]:
+def _sides(field: Field) -> tuple[tuple[str, str], ...]:
+    sides = [(ANSWERED, str(field.metric))]
+    if field.abandoned:
+        sides.append((ABANDONED, field.abandoned))
+    return tuple(sides)
+
+
+def _ranges(operator: str, value: float, where: Callable[[], str]) -> tuple[Range, ...]:
+    # Durations are whole milliseconds, so "> v" is ">= v + 1" and every range is a view's
+    # {gte, lt}.
     millis = round(value * 1000)
-
-    def ranged(**bounds: int) -> dict[str, Any]:
-        return {"type": "metric", "metric": metric, "range": bounds}
-
-    if operator == "EQUAL":
-        return (ranged(gte=millis, lte=millis),)
-    if operator == "NOTEQUAL":
-        return (ranged(lt=millis), ranged(gt=millis))
-    if operator not in _RANGE:
+    ranges: dict[str, tuple[Range, ...]] = {
+        "EQUAL": ({"gte": millis, "lt": millis + 1},),
+        "NOTEQUAL": ({"lt": millis}, {"gte": millis + 1}),
+        "GREATERTHAN": ({"gte": millis + 1},),
+        "GREATERTHANOREQUAL": ({"gte": millis},),
+        "LESSTHAN": ({"lt": millis},),
+        "LESSTHANOREQUAL": ({"lt": millis + 1},),
+    }
+    if operator not in ranges:
         raise PreviewError(f"{where()}: operator {operator} does not apply to a duration")
-    return (ranged(**{_RANGE[operator]: millis}),)
+    return ranges[operator]
 
 
 def _dimension(
@@ -162,7 +204,7 @@ def _dimension(
 
 
 def _as_detail(predicate: Mapping[str, Any], field: Field) -> dict[str, Any]:
-    if predicate["type"] == "metric" or not field.detail:
+    if not field.detail:
         return dict(predicate)
     return {**predicate, "dimension": field.detail}
 
@@ -173,7 +215,10 @@ def _as_detail(predicate: Mapping[str, Any], field: Field) -> dict[str, Any]:
 def aggregates_body(
     query: Mapping[str, Any], found: Sequence[Term], window: Window
 ) -> dict[str, Any]:
-    """The aggregates query: the segment's conversations by queue and media type, per bucket."""
+    """The aggregates query: the segment's conversations by queue and media type, per bucket.
+
+    A duration predicate becomes `views` counting the conversations in its ranges; the other
+    predicates filter. Raises `NeedsDetails` for what views cannot count."""
     body: dict[str, Any] = {
         "interval": window.interval,
         "granularity": GRANULARITY[query.get("timeGroup") or DEFAULT_TIME_GROUP],
@@ -181,9 +226,32 @@ def aggregates_body(
         "groupBy": list(GROUP_BY),
         "metrics": list(METRICS),
     }
-    if found:
-        body["filter"] = _filter(_combination(query), found)
+    duration = _the_duration(_combination(query), found)
+    dimensions = [t for t in found if t.duration is None]
+    if dimensions:
+        body["filter"] = _filter(_combination(query), dimensions)
+    if duration is not None:
+        body["metrics"] = list(dict.fromkeys(m for _, m in duration.metrics))
+        body["views"] = views(duration)
     return body
+
+
+def views(duration: Duration) -> list[dict[str, Any]]:
+    """One `rangeBound` view per metric and range, named `side:metric:index`."""
+    return [
+        {"target": metric, "name": f"{side}:{metric}:{i}", "function": "rangeBound", "range": r}
+        for side, metric in duration.metrics
+        for i, r in enumerate(duration.ranges)
+    ]
+
+
+def _the_duration(kind: str, found: Sequence[Term]) -> Duration | None:
+    refused = uncountable([t.duration is not None for t in found], kind)
+    if refused is not None:
+        index, why = refused
+        raise NeedsDetails(f"{found[index].where}: {why}")
+    durations = [t.duration for t in found if t.duration is not None]
+    return durations[0] if durations else None
 
 
 def _combination(query: Mapping[str, Any]) -> str:
@@ -213,8 +281,8 @@ def detail_filters(query: Mapping[str, Any], found: Sequence[Term]) -> dict[str,
         by_level[term.level].append(term)
     if _combination(query) == "or" and all(by_level.values()):
         raise PreviewError(
-            "--conversations cannot list an OR filter that mixes queue or agent fields with "
-            "other fields; preview without --conversations for its aggregates"
+            "--conversations cannot list an OR filter that mixes queue, agent or channel fields "
+            "with other fields; preview without --conversations for its aggregates"
         )
     keys: dict[Level, str] = {"conversation": "conversationFilters", "segment": "segmentFilters"}
     kind = _combination(query)

@@ -209,8 +209,31 @@ def table_rows(preview: Preview) -> list[list[str]]:
 
 def render_table(preview: Preview) -> str:
     lines = [headline(preview), "", *table(HEADERS, table_rows(preview), left=2), ""]
+    lines += unmeasured_lines(preview.totals)
     lines += anomaly_lines(preview)
     return "\n".join(lines)
+
+
+def unmeasured_lines(totals: Counts) -> list[str]:
+    """Why some columns show "-" whatever the data: a duration condition's views count the
+    conversations in range, but measure nothing else of them."""
+    missing = [
+        name
+        for name, measured in (
+            ("SLA breach", totals.over_sla),
+            ("avg handle", totals.handled),
+            ("avg wait", totals.waited),
+        )
+        if measured is None
+    ]
+    if not missing:
+        return []
+    names = ", ".join(missing[:-1]) + (" and " if len(missing) > 1 else "") + missing[-1]
+    return [
+        f"{names}: not measured for the conversations a duration condition selects "
+        "(the analytics API counts them with views).",
+        "",
+    ]
 
 
 def baseline_words(preview: Preview) -> str:

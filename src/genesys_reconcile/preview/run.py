@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from genesys_reconcile.preview.query import (
     Window,
     aggregates_body,
     detail_filters,
+    pieces,
     segment_window,
     terms,
 )
@@ -23,7 +23,6 @@ from genesys_reconcile.preview.source import Analytics
 from genesys_reconcile.settings import Settings
 from genesys_reconcile.validation import InvalidFiles, Resource, validate
 
-DETAILS_MAX_DAYS = 31  # the longest interval a details query may span
 PAGE_SIZE = 100
 
 
@@ -80,7 +79,7 @@ def preview(
     answer = analytics.aggregates(body)
     queues = analytics.queue_names()
     granularity = body["granularity"]
-    normal = normalise(answer, queues, bucket_starts(window, granularity))
+    normal = normalise(answer, queues, bucket_starts(window, granularity), body)
     baseline = baseline or Baseline()
     anomalies = detect(normal.buckets, queues, period_of(granularity), baseline)
     return Preview(
@@ -131,7 +130,7 @@ def conversations(
     filters = detail_filters(query, terms(query, analytics.lookup, _place(resource)))
     rows: list[Conversation] = []
     hits = 0
-    for piece in _pieces(window):
+    for piece in pieces(window):
         number = 1
         while True:
             size = PAGE_SIZE if len(rows) < limit else 1  # past the limit, only count
@@ -146,15 +145,6 @@ def conversations(
                 break
             number += 1
     return Conversations(resource.name, window, rows, hits)
-
-
-def _pieces(window: Window) -> list[Window]:
-    step = timedelta(days=DETAILS_MAX_DAYS)
-    pieces, start = [], window.start
-    while start < window.end:
-        pieces.append(Window(start, min(window.end, start + step)))
-        start += step
-    return pieces
 
 
 def _flatten(conversation: Mapping[str, Any]) -> Conversation:

@@ -8,7 +8,14 @@ from typing import Any
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import AGGREGATES, DETAILS, GenesysClient
 from genesys_reconcile.preview.cache import Cache, key
-from genesys_reconcile.preview.query import Window, aggregates_body, terms
+from genesys_reconcile.preview.query import (
+    NeedsDetails,
+    Window,
+    aggregates_body,
+    detail_filters,
+    pieces,
+    terms,
+)
 
 
 class Analytics:
@@ -41,18 +48,34 @@ class Analytics:
 
     def matched(self, query: Mapping[str, Any], window: Window, where: Callable[[int], str]) -> int:
         """How many conversations a segment query selects in `window`: one ungrouped query for
-        one count, with no granularity, so the answer is a single bucket."""
-        body = aggregates_body(query, terms(query, self.lookup, where), window)
+        one count, with no granularity, so the answer is a single bucket. What the aggregates
+        query cannot count (see `NeedsDetails`), the details query counts: its total hits."""
+        found = terms(query, self.lookup, where)
+        try:
+            body = aggregates_body(query, found, window)
+        except NeedsDetails:
+            return self._hits(detail_filters(query, found), window)
         del body["granularity"]
-        body.update(groupBy=[], metrics=["nOffered"])
+        body["groupBy"] = []
+        if "views" not in body:
+            body["metrics"] = ["nOffered"]
         answer = self.aggregates(body)
+        entries = [e for r in answer.get("results", []) for e in r.get("data", [])]
+        if "views" in body:
+            return sum(int(v["stats"]["count"]) for e in entries for v in e.get("views", []))
         return sum(
             int(m["stats"]["count"])
-            for result in answer.get("results", [])
-            for entry in result.get("data", [])
-            for m in entry.get("metrics", [])
+            for e in entries
+            for m in e.get("metrics", [])
             if m.get("metric") == "nOffered"
         )
+
+    def _hits(self, filters: Mapping[str, Any], window: Window) -> int:
+        hits = 0
+        for piece in pieces(window):
+            body = {"interval": piece.interval, **filters, "paging": {"pageSize": 1}}
+            hits += int(self.details(body).get("totalHits", 0))
+        return hits
 
     def _query(
         self, path: str, body: Mapping[str, Any], send: Callable[[Mapping[str, Any]], Any]

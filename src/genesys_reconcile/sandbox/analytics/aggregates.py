@@ -17,12 +17,14 @@ from operator import attrgetter
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from genesys_reconcile.sandbox.analytics import vocabulary
 from genesys_reconcile.sandbox.analytics.conversations import Conversation, ConversationsIn
 from genesys_reconcile.sandbox.analytics.predicates import (
     DIMENSIONS,
-    METRICS,
     Predicate,
+    bounds,
     combine,
+    metric_value,
     predicate,
 )
 from genesys_reconcile.sandbox.analytics.wire import (
@@ -38,9 +40,13 @@ from genesys_reconcile.sandbox.analytics.wire import (
 )
 from genesys_reconcile.sandbox.errors import bad_request
 
+_FILTER_FIELDS = frozenset({"type", "predicates", "clauses"})
+_CLAUSE_FIELDS = frozenset({"type", "predicates"})
+
 
 def _aggregate_filter(raw: Any) -> Predicate:
     spec = mapping(raw, "filter")
+    reject_unknown(spec, _FILTER_FIELDS, "filter")
     kind = choice(required(spec, "type", "filter.type"), ("and", "or"), "filter.type")
     predicates = array(optional(spec, "predicates", []), "filter.predicates")
     parts = [predicate(p, f"filter.predicates[{i}]") for i, p in enumerate(predicates)]
@@ -53,6 +59,7 @@ def _aggregate_filter(raw: Any) -> Predicate:
 
 def _clause(raw: Any, path: str) -> Predicate:
     spec = mapping(raw, path)
+    reject_unknown(spec, _CLAUSE_FIELDS, path)
     kind = choice(required(spec, "type", f"{path}.type"), ("and", "or"), f"{path}.type")
     predicates = array(required(spec, "predicates", f"{path}.predicates"), f"{path}.predicates")
     if not predicates:
@@ -153,11 +160,11 @@ def _local_midnight(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
 
 
-def _names(body: Mapping[str, Any], key: str, allowed: Mapping[str, Any]) -> list[str]:
+def _names(body: Mapping[str, Any], key: str, allowed: frozenset[str], what: str) -> list[str]:
     names: list[str] = []
     for i, name in enumerate(array(optional(body, key, []), key)):
         if not isinstance(name, str) or name not in allowed:
-            raise bad_request(f"unknown {key} entry {name!r}", f"{key}[{i}]")
+            raise bad_request(f"{name!r} is not {what}", f"{key}[{i}]")
         if name not in names:
             names.append(name)
     return names
@@ -172,20 +179,61 @@ def _stats(values: list[int], counted: bool) -> dict[str, int]:
 def _bucket_metrics(cell: list[Conversation], metrics: Sequence[str]) -> list[dict[str, Any]]:
     out = []
     for name in metrics:
-        extract = METRICS[name]
+        extract = metric_value(name)
         values = [v for c in cell if (v := extract(c)) is not None]
         if values:
             out.append({"metric": name, "stats": _stats(values, name.startswith("n"))})
     return out
 
 
+@dataclass(frozen=True)
+class _View:
+    """A `rangeBound` view: the statistics of a metric's values within a range."""
+
+    name: str
+    target: str
+    within: Callable[[int], bool]
+
+
+_VIEW_FIELDS = frozenset({"target", "name", "function", "range"})
+
+
+def _views(body: Mapping[str, Any]) -> list[_View]:
+    views = []
+    for i, raw in enumerate(array(optional(body, "views", []), "views")):
+        path = f"views[{i}]"
+        spec = mapping(raw, path)
+        reject_unknown(spec, _VIEW_FIELDS, path)
+        target = required(spec, "target", f"{path}.target")
+        if target not in vocabulary.AGGREGATE_METRICS:
+            raise bad_request(f"{target!r} is not an aggregate metric", f"{path}.target")
+        name = string(required(spec, "name", f"{path}.name"), f"{path}.name")
+        functions = sorted(vocabulary.VIEW_FUNCTIONS)
+        choice(required(spec, "function", f"{path}.function"), functions, f"{path}.function")
+        views.append(_View(name, str(target), bounds(spec, path, ("gte", "lt"))))
+    return views
+
+
+def _bucket_views(cell: list[Conversation], views: Sequence[_View]) -> list[dict[str, Any]]:
+    out = []
+    for view in views:
+        extract = metric_value(view.target)
+        values = [v for c in cell if (v := extract(c)) is not None and view.within(v)]
+        if values:
+            out.append({"name": view.name, "stats": _stats(values, view.target.startswith("n"))})
+    return out
+
+
 def _group_key(dimensions: Sequence[str]) -> Callable[[Conversation], tuple[Any, ...]]:
     if not dimensions:
         return lambda c: ()
-    get = attrgetter(*(DIMENSIONS[d] for d in dimensions))
-    if len(dimensions) == 1:
-        return lambda c: (get(c),)
-    return lambda c: tuple(get(c))
+    # A dimension the sandbox does not simulate has no value, so it groups nothing apart.
+    getters = [attrgetter(DIMENSIONS[d]) if d in DIMENSIONS else _nothing for d in dimensions]
+    return lambda c: tuple(get(c) for get in getters)
+
+
+def _nothing(c: Conversation) -> None:
+    return None
 
 
 def _sort_key(key: tuple[Any, ...]) -> tuple[tuple[bool, str], ...]:
@@ -201,41 +249,51 @@ _AGGREGATE_FIELDS = frozenset(
         "filter",
         "metrics",
         "flattenMultivaluedDimensions",
+        "views",
     }
 )
+
+
+# Fields of the SDK's ConversationAggregationQuery the sandbox does not simulate.
+_UNSIMULATED = frozenset({"alternateTimeDimension", "queryType", "sortMetric", "limit"})
 
 
 def answer(body: Mapping[str, Any], conversations: ConversationsIn) -> dict[str, Any]:
     """Answer an aggregates query: metrics per group and per time bucket."""
     body = mapping(body, "")
-    reject_unknown(body, _AGGREGATE_FIELDS)
+    reject_unknown(body, _AGGREGATE_FIELDS, unsimulated=_UNSIMULATED)
     start, end = interval(body, 366)
     buckets = _buckets(body, start, end)
-    group_by = _names(body, "groupBy", DIMENSIONS)
-    metrics = _names(body, "metrics", METRICS)
+    group_by = _names(body, "groupBy", vocabulary.AGGREGATE_DIMENSIONS, "an aggregates dimension")
+    metrics = _names(body, "metrics", vocabulary.AGGREGATE_METRICS, "an aggregate metric")
     if not metrics:
         raise bad_request("metrics must name at least one metric", "metrics", "field.required")
+    views = _views(body)
     keep = _aggregate_filter(body["filter"]) if body.get("filter") is not None else None
     group_of = _group_key(group_by)
     cells: dict[tuple[tuple[Any, ...], int], list[Conversation]] = {}
     for c in conversations(start, end):
         if keep is None or keep(c):
             cells.setdefault((group_of(c), buckets.index(c.start)), []).append(c)
-    return {"results": _results(cells, group_by, metrics, buckets)}
+    return {"results": _results(cells, group_by, metrics, views, buckets)}
 
 
 def _results(
     cells: Mapping[tuple[tuple[Any, ...], int], list[Conversation]],
     group_by: Sequence[str],
     metrics: Sequence[str],
+    views: Sequence[_View],
     buckets: _Buckets,
 ) -> list[dict[str, Any]]:
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for key, index in sorted(cells, key=lambda cell: (_sort_key(cell[0]), cell[1])):
         data = _bucket_metrics(cells[(key, index)], metrics)
-        if data:
+        found = _bucket_views(cells[(key, index)], views)
+        if data or found:
             low, high = buckets.bounds(index)
-            entry = {"interval": f"{iso(low)}/{iso(high)}", "metrics": data}
+            entry: dict[str, Any] = {"interval": f"{iso(low)}/{iso(high)}", "metrics": data}
+            if found:
+                entry["views"] = found
             groups.setdefault(key, []).append(entry)
     return [
         {"group": {d: v for d, v in zip(group_by, key, strict=True) if v is not None}, "data": data}

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
+from genesys_reconcile.sandbox.analytics import vocabulary
 from genesys_reconcile.sandbox.analytics.conversations import Conversation, ConversationsIn
 from genesys_reconcile.sandbox.analytics.predicates import (
     Predicate,
+    Vocabulary,
     combine,
-    dimension_predicate,
     predicate,
 )
 from genesys_reconcile.sandbox.analytics.wire import (
@@ -35,11 +36,12 @@ from genesys_reconcile.sandbox.analytics.wire import (
 from genesys_reconcile.sandbox.errors import bad_request
 
 _CONVERSATION_NS = uuid.UUID("6f1c3b0e-6a44-4c1e-9d8a-2f0b7c5e9a11")
-_CONVERSATION_DIMENSIONS: Mapping[str, str] = {
-    "conversationId": "conversation_id",
-    "originatingDirection": "direction",
-    "mediaType": "media_type",
-}
+_CONVERSATION = Vocabulary(
+    "a details conversation filter",
+    vocabulary.CONVERSATION_DIMENSIONS,
+    vocabulary.CONVERSATION_METRICS,
+    {"conversationId": "conversation_id", "originatingDirection": "direction"},
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +55,21 @@ class _Segment:
     user_id: str | None
 
 
-_SEGMENT_DIMENSIONS: Mapping[str, str] = {
-    "queueId": "queue_id",
-    "mediaType": "media_type",
-    "direction": "direction",
-    "userId": "user_id",
-    "purpose": "purpose",
-}
+_SEGMENT = Vocabulary(
+    "a details segment filter",
+    vocabulary.SEGMENT_DIMENSIONS,
+    vocabulary.SEGMENT_METRICS,
+    {
+        "queueId": "queue_id",
+        "mediaType": "media_type",
+        "direction": "direction",
+        "userId": "user_id",
+        "purpose": "purpose",
+    },
+    frozenset(
+        {"type", "dimension", "propertyType", "property", "metric", "operator", "value", "range"}
+    ),
+)
 
 
 def _segments(c: Conversation) -> tuple[_Segment, ...]:
@@ -82,8 +92,7 @@ def _detail_filters(body: Mapping[str, Any]) -> list[Predicate]:
         kind, predicates = _detail_filter(spec, path)
         # Conversation filters take metric predicates too (durations such as tHandle).
         parts = [
-            predicate(p, f"{path}.predicates[{j}]", _CONVERSATION_DIMENSIONS)
-            for j, p in enumerate(predicates)
+            predicate(p, f"{path}.predicates[{j}]", _CONVERSATION) for j, p in enumerate(predicates)
         ]
         tests.append(combine(kind, parts))
     for i, spec in enumerate(array(optional(body, "segmentFilters", []), "segmentFilters")):
@@ -100,19 +109,12 @@ def _detail_filter(raw: Any, path: str) -> tuple[str, list[Any]]:
     return kind, predicates
 
 
-def _detail_predicate(raw: Any, path: str) -> Mapping[str, Any]:
-    spec = mapping(raw, path)
-    choice(optional(spec, "type", "dimension"), ("dimension",), f"{path}.type")
-    return spec
-
-
 def _segment_filter(spec: Any, path: str) -> Predicate:
     # Like Genesys Cloud, an "and" filter must hold on one segment, not across several.
     kind, predicates = _detail_filter(spec, path)
     parts: list[_SegmentPredicate] = []
     for j, p in enumerate(predicates):
-        where = f"{path}.predicates[{j}]"
-        parts.append(dimension_predicate(_detail_predicate(p, where), where, _SEGMENT_DIMENSIONS))
+        parts.append(predicate(p, f"{path}.predicates[{j}]", _SEGMENT))
     if kind == "and":
         return lambda c: any(all(p(s) for p in parts) for s in _segments(c))
     return lambda c: any(p(s) for s in _segments(c) for p in parts)
@@ -215,6 +217,10 @@ def _agent(c: Conversation, user_name: str | None) -> dict[str, Any]:
     return participant
 
 
+# Fields of the SDK's ConversationQuery the sandbox does not simulate.
+_UNSIMULATED = frozenset(
+    {"evaluationFilters", "surveyFilters", "resolutionFilters", "aggregations"}
+)
 _DETAIL_FIELDS = frozenset(
     {"interval", "conversationFilters", "segmentFilters", "order", "orderBy", "paging"}
 )
@@ -228,14 +234,18 @@ def answer(
 ) -> dict[str, Any]:
     """Answer a details query: one page of matching conversations, nested, and the total."""
     body = mapping(body, "")
-    reject_unknown(body, _DETAIL_FIELDS)
+    reject_unknown(body, _DETAIL_FIELDS, unsimulated=_UNSIMULATED)
     start, end = interval(body, 31)
-    descending = choice(optional(body, "order", "asc"), ("asc", "desc"), "order") == "desc"
-    choice(optional(body, "orderBy", "conversationStart"), ("conversationStart",), "orderBy")
+    order = choice(optional(body, "order", "asc"), sorted(vocabulary.ORDERS), "order")
+    descending = order == "desc"
+    by = choice(
+        optional(body, "orderBy", "conversationStart"), sorted(vocabulary.ORDER_BY), "orderBy"
+    )
     size, number = _paging(body)
     tests = _detail_filters(body)
     hits = [c for c in conversations(start, end) if all(t(c) for t in tests)]
-    hits.sort(key=attrgetter("start", "conversation_id"), reverse=descending)
+    ends = by in ("conversationEnd", "segmentEnd")
+    hits.sort(key=attrgetter("end" if ends else "start", "conversation_id"), reverse=descending)
     page = hits[(number - 1) * size : number * size]
     found: dict[str, Any] = {}
     if page:

@@ -51,12 +51,21 @@ def choice(value: Any, allowed: Sequence[str], path: str) -> str:
     return str(value)
 
 
-def reject_unknown(body: Mapping[str, Any], known: frozenset[str]) -> None:
+def reject_unknown(
+    body: Mapping[str, Any],
+    known: frozenset[str],
+    path: str = "",
+    unsimulated: frozenset[str] = frozenset(),
+) -> None:
     # Genesys Cloud rejects unrecognised fields, so a client that sends `groupBys` to the
-    # details query (grouping is the aggregates query's job) learns so at once.
+    # details query (grouping is the aggregates query's job) learns so at once. A field the
+    # platform takes but the sandbox does not simulate is refused too, in other words.
     for key in body:
         if key not in known:
-            raise bad_request(f"Unrecognized field {key!r}", str(key))
+            where = f"{path}.{key}" if path else str(key)
+            if key in unsimulated:
+                raise bad_request(f"the sandbox does not simulate {key!r}", where)
+            raise bad_request(f"Unrecognized field {key!r}", where)
 
 
 def _instant(text: str) -> datetime:
