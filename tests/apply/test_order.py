@@ -51,6 +51,8 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
     assert steps == [
         ("AnalyticsSegment", False),
         ("CampaignSegmentation", False),
+        ("RuleSet", False),
+        ("RuleSet", True),
         ("AnalyticsSegment", True),
     ]
     assert sorted(intents) == [
@@ -60,4 +62,6 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("AnalyticsSegment", "update"),
         ("CampaignSegmentation", "update"),
         ("CampaignSegmentation", "update"),
+        ("RuleSet", "create"),
+        ("RuleSet", "delete"),
     ]

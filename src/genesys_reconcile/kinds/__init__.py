@@ -3,8 +3,11 @@
 from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
+from genesys_reconcile.kinds.rule_set import RuleSet
 
-KINDS: dict[str, Kind] = {kind.kind: kind for kind in (AnalyticsSegment(), CampaignSegmentation())}
+KINDS: dict[str, Kind] = {
+    kind.kind: kind for kind in (AnalyticsSegment(), CampaignSegmentation(), RuleSet())
+}
 
 
 def _dependency_order(kinds: dict[str, Kind]) -> list[str]:
