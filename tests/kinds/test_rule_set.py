@@ -235,17 +235,21 @@ def test_offline_findings_name_their_lines(repo: Path, client: GenesysClient) ->
         "    when: wrapup\n"
         "    if: [{callAnalysis: sit}]\n"
         "    then: [doNotDial]\n"
+        "  - name: Two\n"
+        "    when: precall\n"
+        "    if: [{lastAttempt: {after: P-1DT-12H-0M}}, {lastAttempt: {before: 1d 12h ago}}]\n"
+        "    then: [doNotDial]\n"
         "  - name: One\n"
         "    when: precall\n"
         "    if: [{lastAttempt: {before: last week}}]\n"
         "    then: [{scheduleCallback: -5}]\n"
     )
     assert findings(client, text) == [
-        "broken.yaml:8 rules[1].name: rule name 'One' is already used by rule 1; rule names must "
+        "broken.yaml:12 rules[2].name: rule name 'One' is already used by rule 1; rule names must "
         "be unique in a rule set, as plans tell rules apart by name",
-        "broken.yaml:10 rules[1].if[0].lastAttempt.before: 'last week' is not a relative time; "
+        "broken.yaml:14 rules[2].if[0].lastAttempt.before: 'last week' is not a relative time; "
         "write it as 30d ago, 12h ago or 1d 6h ago",
-        "broken.yaml:11 rules[1].then[0].scheduleCallback: a callback offset must be positive, "
+        "broken.yaml:15 rules[2].then[0].scheduleCallback: a callback offset must be positive, "
         "not -5",
     ]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from genesys_reconcile.kinds.base import is_number
-from genesys_reconcile.kinds.relative_time import to_period
+from genesys_reconcile.kinds.relative_time import to_period, to_words
 
 CATEGORIES = {"precall": "DIALER_PRECALL", "wrapup": "DIALER_WRAPUP"}
 OPERATORS = {
@@ -77,7 +77,7 @@ def api_condition(condition: Mapping[str, Any], code_id: CodeId) -> dict[str, An
             "contactPropertyCondition",
             propertyType="LAST_ATTEMPT_OVERALL",
             operator=direction.upper(),
-            value=to_period(when) or when,
+            value=period_of(when) or when,
             valueType="PERIOD",
         )
     if "callAnalysis" in condition:
@@ -97,6 +97,14 @@ def api_condition(condition: Mapping[str, Any], code_id: CodeId) -> dict[str, An
         value=text(value),
         valueType="NUMERIC" if is_number(value) else "STRING",
     )
+
+
+def period_of(text: Any) -> str | None:
+    """A relative time as the API takes it, from a file's `30d ago` or the API's own
+    `P-30DT00H00M` (as an export writes a period that does not round-trip); None otherwise."""
+    if not isinstance(text, str):
+        return None
+    return to_period(text) or (text if to_words(text) is not None else None)
 
 
 def _condition(kind: str, **fields: Any) -> dict[str, Any]:

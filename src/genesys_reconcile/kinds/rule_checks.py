@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from genesys_reconcile.kinds.base import is_number, mappings
-from genesys_reconcile.kinds.call_rules import FORMS, OPERATORS, ORDERING, conditions_of
+from genesys_reconcile.kinds.call_rules import FORMS, OPERATORS, ORDERING, conditions_of, period_of
 from genesys_reconcile.kinds.call_rules import offset_minutes as minutes_of
-from genesys_reconcile.kinds.relative_time import to_period
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 
 Place = tuple[Any, ...]
@@ -60,7 +59,7 @@ def _condition_findings(place: Place, condition: dict[str, Any]) -> Iterator[Fin
         yield from _column_findings(place, condition, operators)
     elif forms == ["lastAttempt"] and isinstance(condition["lastAttempt"], dict):
         for direction, when in condition["lastAttempt"].items():
-            if isinstance(when, str) and to_period(when) is None:
+            if isinstance(when, str) and period_of(when) is None:
                 yield Finding(
                     (*place, "lastAttempt", direction),
                     f"'{when}' is not a relative time; write it as 30d ago, 12h ago or 1d 6h ago",
