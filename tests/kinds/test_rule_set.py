@@ -96,8 +96,9 @@ def test_the_examples_plan_a_create_no_change_and_an_unmanaged_rule_set(
     ]
     assert "rules.No calls on Sundays.conditions[0].subConditions[0].type" in changes[0][2]
     assert plan.unmanaged == {"AnalyticsSegment": 1, "RuleSet": 1}
-    pruning = rule_set_changes(planned(client)[2])
-    assert ("delete", "Legacy wrap-up retries") in [(a, n) for a, n, _ in pruning]
+    (deleted,) = [fields for a, n, fields in rule_set_changes(planned(client)[2]) if a == "delete"]
+    assert "rules.Call back an hour later.actions[0].properties.callbackOffset" in deleted
+    assert not any(path.endswith("properties.Action") for path in deleted)  # the server's
 
 
 def test_apply_converges_prunes_and_sends_only_sdk_shaped_bodies(

@@ -206,12 +206,11 @@ def _order(rule: Mapping[str, Any]) -> int:
     return order if isinstance(order, int) else 0
 
 
-def without_computed(live: dict[str, Any], wanted: dict[str, Any] | None) -> dict[str, Any]:
-    """A live rule's view without what the server fills in and the file does not set: the
-    `properties.Action` the platform adds to actions, and a condition's `operator` or
-    `codes` (computed on the platform's side)."""
-    if wanted is None:
-        return live
+def without_computed(live: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    """A live rule's view without what the server fills in and the file's rule (`wanted`,
+    empty when the file has no such rule) does not set: the `properties.Action` the platform
+    adds to actions, and a condition's `operator` or `codes` (computed on the platform's
+    side) where the file has that condition."""
     rule = dict(live)
     if isinstance(live.get("conditions"), list):
         wanted_conditions = _items(wanted, "conditions")

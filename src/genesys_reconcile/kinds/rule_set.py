@@ -79,9 +79,10 @@ class RuleSet(Kind):
                 view[field] = _named(live, field, {"id": entity[field].get("id")})
         rules = entity.get("rules")
         live_rules = call_rules.rules_view(rules if isinstance(rules, list) else [])
+        # A rule the file lacks (or a rule set it lacks) sets no computed field either.
         wanted = desired.get("rules", {}) if desired is not None else {}
         view["rules"] = {
-            name: call_rules.without_computed(rule, wanted.get(name) if desired else None)
+            name: call_rules.without_computed(rule, wanted.get(name, {}))
             for name, rule in live_rules.items()
         }
         return {k: v for k, v in view.items() if desired is None or k in desired}
