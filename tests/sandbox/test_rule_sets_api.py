@@ -323,3 +323,8 @@ def test_a_state_file_of_the_first_format_gains_the_demo_rule_sets(tmp_path, clo
     with SandboxServer(Sandbox(state_file=state, clock=clock)) as server:
         names = [e["name"] for e in Api(server.url).get(BASE).json()["entities"]]
     assert names == ["Do-not-call safety", "Legacy wrap-up retries"]
+
+
+def test_the_genesys_api_serves_rule_sets(clock) -> None:
+    with SandboxServer(Sandbox(clock=clock, api="genesys")) as server:
+        assert Api(server.url).get(BASE).json()["total"] == 2
