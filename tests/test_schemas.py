@@ -73,11 +73,12 @@ def test_each_kind_names_an_existing_schema_whose_kind_matches() -> None:
         assert kind.identity_field in schema["required"]
 
 
-@pytest.mark.parametrize("directory", ["segments", "campaigns"])
+@pytest.mark.parametrize("directory", ["segments", "campaigns", "outbound/rulesets"])
 def test_every_example_declares_its_schema_for_editors(directory: str) -> None:
     examples = sorted((ROOT / directory).glob("*.yaml"))
     assert examples
     for example in examples:
         first = example.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith("# yaml-language-server: $schema=../schemas/"), example.name
+        up = "../" * len(Path(directory).parts)
+        assert first.startswith(f"# yaml-language-server: $schema={up}schemas/"), example.name
         assert (example.parent / first.split("=", 1)[1]).resolve().is_file(), example.name

@@ -68,9 +68,10 @@ def test_an_audit_trail_failing_mid_run_starts_no_more_changes(
         "Voice Calls Over 5 Minutes Q3",
         "Lapsed Customer Win-Back",
         "Spring Outreach",
+        "Holiday Promo exclusions",
         "Holiday Promo",
     ]
-    assert len(pending(client)) == 5  # nothing was sent without its intent on record
+    assert len(pending(client)) == 6  # nothing was sent without its intent on record
     events = [(e["event"], e.get("name")) for e in audit_lines(repo)]
     assert events == [
         ("change.intent", "Chat Wrap-Up Over a Minute"),

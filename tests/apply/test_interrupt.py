@@ -49,7 +49,7 @@ def test_a_signal_mid_apply_finishes_what_started_and_records_it(
         assert intents and sorted(intents) == sorted(results)
         assert len(intents) < 6  # the campaigns were never started
         assert events[-1]["event"] == "run.end" and events[-1]["interrupted"] is True
-        assert events[-1]["notStarted"] == 6 - len(intents)
+        assert events[-1]["notStarted"] == 7 - len(intents)
 
         again = reconcile(env, "apply", "--auto-approve", "--audit-log", str(audit))
         assert again.returncode == 0, again.stderr
@@ -94,7 +94,9 @@ def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
         out, err = apply.communicate(timeout=60)
         assert apply.returncode == 143, err
         # The writes were made: applied, and so announced; only the wait was given up.
-        assert "Apply: 2 created, 3 updated, 0 deleted, 0 failed, 1 not started.\n" in out
+        assert "Apply: 2 created, 3 updated, 0 deleted, 0 failed, 2 not started.\n" in out
+        assert "  not started: RuleSet 'Holiday Promo exclusions'\n" in out
+        assert "  not started: CampaignSettings 'Holiday Promo'\n" in out
         campaigns = [
             e
             for e in audit_events(audit)
@@ -103,10 +105,9 @@ def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
         assert [(r["outcome"], r["detail"]) for r in campaigns] == 2 * [
             ("applied", "written; the run stopped before it was ready")
         ]
-        remaining = reconcile(env, "plan", "--detailed-exitcode")  # all that started was written
-        assert [
-            line for line in remaining.stdout.splitlines() if line[:2] in ("~ ", "+ ", "- ")
-        ] == [
-            '~ CampaignSettings "Holiday Promo" will be updated in place  '
-            "(outbound/campaigns/holiday-promo.yaml:3:1)"
+        # All that started was written; only what never started is left.
+        remaining = reconcile(env, "plan").stdout.splitlines()
+        assert [line.split("  (")[0] for line in remaining if line[:2] in ("+ ", "~ ", "- ")] == [
+            '+ RuleSet "Holiday Promo exclusions" will be created',
+            '~ CampaignSettings "Holiday Promo" will be updated in place',
         ]

@@ -145,7 +145,7 @@ def test_a_second_apply_in_one_directory_is_refused_until_the_first_ends(run, re
     assert lock.exists()
     result = run("apply", "--sandbox", "--auto-approve")
     assert result.code == 0 and result.out.endswith(
-        "Apply: 2 created, 4 updated, 0 deleted, 0 failed.\n"
+        "Apply: 3 created, 4 updated, 0 deleted, 0 failed.\n"
     )
 
 

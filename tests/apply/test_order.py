@@ -51,7 +51,9 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
     assert steps == [
         ("AnalyticsSegment", False),
         ("CampaignSegmentation", False),
+        ("RuleSet", False),
         ("CampaignSettings", False),
+        ("RuleSet", True),
         ("AnalyticsSegment", True),
     ]
     assert sorted(intents) == [
@@ -62,4 +64,6 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("CampaignSegmentation", "update"),
         ("CampaignSegmentation", "update"),
         ("CampaignSettings", "update"),
+        ("RuleSet", "create"),
+        ("RuleSet", "delete"),
     ]

@@ -68,13 +68,13 @@ def bodies(
         routes.Route(
             "GET", "/api/v2/outbound/contactlistfilters", directory.listing("contactListFilters")
         ),
-        routes.Route("GET", "/api/v2/outbound/rulesets", directory.listing("ruleSets")),
     )
     monkeypatch.setattr(routes, "API_ROUTES", served + extra)
     for kind in ("AnalyticsSegment", "CampaignSegmentation"):
         monkeypatch.delitem(KINDS, kind)
     for collection in ("contactListFilters", "ruleSets"):  # unless the org already has them
         setattr(sandbox.state, collection, getattr(sandbox.state, collection, {}))
+    hold(sandbox, "ruleSets", "Holiday Promo exclusions")  # as the repository's RuleSet file
     (repo / "reconcile.yaml").write_text("paths: [outbound/campaigns]\n", encoding="utf-8")
     yield sent
     assert [found for model, body in sent for found in problems(model, body)] == []
@@ -153,7 +153,7 @@ def test_the_example_plans_applies_and_converges(
 ) -> None:
     plan = planned(client)[2]
     assert [(c.name, sorted({f.path.split("[")[0] for f in c.fields})) for c in plan.changes] == [
-        ("Holiday Promo", ["abandonRate", "callableTimeSet", "dncLists", "priority"])
+        ("Holiday Promo", ["abandonRate", "callableTimeSet", "dncLists", "priority", "ruleSets"])
     ]
     assert reason(plan, "Holiday Promo") == "campaign is off; whileRunning: refuse"
     assert applied(client, repo, clock) == {"Holiday Promo": ("applied", "")}

@@ -13,6 +13,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from genesys_reconcile.connection import connect
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import rule_set
 from genesys_reconcile.kinds.analytics_segment import MANAGED
 from genesys_reconcile.manifest.yaml import load_file
 from genesys_reconcile.plan.document import checksum
@@ -66,13 +68,19 @@ def converge(repo: Path) -> None:
             client.update(
                 "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
             )
-        ids = {e["name"]: e["id"] for p in (DNC_LISTS, TIME_SETS) for e in client.list_all(p)}
+        for path in sorted((repo / "outbound/rulesets").glob("*.yaml")):
+            body = rule_set.body(load_file(path).data, LiveState(client))
+            found = [r for r in client.list_all(rule_set.RULE_SETS) if r["name"] == body["name"]]
+            if not found:
+                client.create(rule_set.RULE_SETS, body)
+        named = (DNC_LISTS, TIME_SETS, rule_set.RULE_SETS)
+        ids = {e["name"]: e["id"] for p in named for e in client.list_all(p)}
         for path in sorted((repo / "outbound/campaigns").glob("*.yaml")):
             data = load_file(path).data
             live = next(c for c in client.list_all(CAMPAIGNS) if c["name"] == data["campaign"])
-            body = (
-                live | data["settings"] | {"dncLists": [{"id": ids[n]} for n in data["dncLists"]]}
-            )
+            body = live | data["settings"]
+            for key in ("dncLists", "ruleSets"):
+                body[key] = [{"id": ids[n]} for n in data[key]]
             body["callableTimeSet"] = {"id": ids[data["callableTimeSet"]]}
             client.update("PUT", f"{CAMPAIGNS}/{live['id']}", body)
 
@@ -98,6 +106,7 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
     assert result.out == (
         "No changes. The org matches the repository.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -124,6 +133,7 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -147,13 +157,15 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
     run("plan", "--sandbox")
     converge(repo)
     result = run("plan", "--sandbox", "--prune")
-    assert result.out.splitlines()[:3] == [
-        '- AnalyticsSegment "Abandoned Callbacks" will be deleted',
+    lines = result.out.splitlines()
+    segment = lines.index('- AnalyticsSegment "Abandoned Callbacks" will be deleted')
+    assert lines[segment + 1 : segment + 3] == [
         '    - name: "Abandoned Callbacks"',
         '    - description: "Callbacks that waited over two minutes; created in the admin console"',
     ]
+    assert lines[0] == '- RuleSet "Legacy wrap-up retries" will be deleted'
     assert result.out.endswith(
-        "Plan: 0 to create, 0 to update, 1 to delete.\n"
+        "Plan: 0 to create, 0 to update, 2 to delete.\n"
         + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -216,12 +228,17 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
         json.loads((ROOT / "schemas/plan.schema.json").read_text(encoding="utf-8"))
     ).validate(document)
     assert document["summary"] == {
-        "create": 2,
+        "create": 3,
         "update": 4,
         "delete": 0,
-        "unchanged": 2,
-        "unmanaged": {"AnalyticsSegment": 1},
-        "existing": {"AnalyticsSegment": 3, "CampaignSegmentation": 4, "CampaignSettings": 4},
+        "unchanged": 3,
+        "unmanaged": {"AnalyticsSegment": 1, "RuleSet": 1},
+        "existing": {
+            "AnalyticsSegment": 3,
+            "CampaignSegmentation": 4,
+            "CampaignSettings": 4,
+            "RuleSet": 2,
+        },
     }
     spring = next(c for c in document["changes"] if c["name"] == "Spring Outreach")
     assert (spring["action"], spring["version"], spring["id"]) == (

@@ -23,6 +23,18 @@ def after_digest(after: dict[str, Any] | None) -> str | None:
     return None if after is None else checksum(after)
 
 
+def filled(saved: Any, fresh: Any) -> Any:
+    """`saved` with the ids it could not know taken from `fresh`: a reference to a resource the
+    same plan creates is planned by name, with id None, and has an id once that is created."""
+    if isinstance(saved, dict) and isinstance(fresh, dict):
+        if "id" in saved and saved["id"] is None and saved.get("name") == fresh.get("name"):
+            return {**saved, "id": fresh.get("id")}
+        return {key: filled(value, fresh.get(key)) for key, value in saved.items()}
+    if isinstance(saved, list) and isinstance(fresh, list) and len(saved) == len(fresh):
+        return [filled(a, b) for a, b in zip(saved, fresh, strict=True)]
+    return saved
+
+
 def matches(kind: Kind, entity: dict[str, Any], after: dict[str, Any], live: LiveState) -> bool:
     """Whether a live resource already is what `after` asks, and has settled into it."""
     current = kind.current(entity, after, live)
@@ -30,11 +42,17 @@ def matches(kind: Kind, entity: dict[str, Any], after: dict[str, Any], live: Liv
 
 
 def holds(
-    ready: Planned, kind_name: str, name: str, action: str, ident: str | None, digest: str | None
+    ready: Planned,
+    kind_name: str,
+    name: str,
+    action: str,
+    ident: str | None,
+    digest: str | None,
+    saved_after: dict[str, Any] | None = None,
 ) -> tuple[str | None, bool]:
     """The resource's id, and whether the org holds what the change would have made: a delete
     is gone; a create or update is what the files ask, and that is what the change made
-    (`digest`; None when unknown)."""
+    (`digest`, or `saved_after` itself; None when unknown)."""
     kind = KINDS.get(kind_name)
     if kind is None:
         return ident, False
@@ -45,6 +63,8 @@ def holds(
     if entity is None or resource is None:
         return ident, False
     after = kind.desired(resource.document.data, ready.live)
+    if saved_after is not None:
+        digest = after_digest(filled(saved_after, after))
     if digest is not None and digest != after_digest(after):
         return kind.id_of(entity), False  # the files ask for something else now
     return kind.id_of(entity), matches(kind, entity, after, ready.live)

@@ -11,11 +11,12 @@ applying a plan again converges.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from genesys_reconcile.apply.holding import after_digest, holds
+from genesys_reconcile.apply.holding import filled, holds
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.plan import document
@@ -89,6 +90,7 @@ def _why_not(saved: Change, fresh: Change | None) -> str:
     """Why a saved change is not the fresh plan's change for the same resource; '' if it is."""
     if fresh is None:
         return "a fresh plan of the files makes no such change"
+    saved = _with_ids_of(saved, fresh)
     if fresh.action is not saved.action:
         return f"a fresh plan would {fresh.action.value} it instead"
     if fresh.version != saved.version:
@@ -98,11 +100,20 @@ def _why_not(saved: Change, fresh: Change | None) -> str:
     return ""
 
 
+def _with_ids_of(saved: Change, fresh: Change) -> Change:
+    """The saved change with the ids of resources the plan itself created filled in, as the
+    fresh plan now knows them (planned by name, they had none)."""
+    after = {f.path: f.after for f in fresh.fields}
+    fields = tuple(
+        dataclasses.replace(f, after=filled(f.after, after.get(f.path))) for f in saved.fields
+    )
+    return dataclasses.replace(saved, fields=fields, after=filled(saved.after, fresh.after))
+
+
 def _held(change: Change, fresh: Planned) -> bool:
     """Whether the org already holds exactly what the saved change would make."""
-    digest = after_digest(change.after)
     action = change.action.value
-    return holds(fresh, change.kind, change.name, action, change.id, digest)[1]
+    return holds(fresh, change.kind, change.name, action, change.id, None, change.after)[1]
 
 
 def _compared(change: Change) -> str:

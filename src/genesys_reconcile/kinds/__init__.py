@@ -4,12 +4,14 @@ from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
 from genesys_reconcile.kinds.campaign_settings import CampaignSettings
+from genesys_reconcile.kinds.rule_set import RuleSet
 
 KINDS: dict[str, Kind] = {
     kind.kind: kind
     for kind in (
         AnalyticsSegment(),
         CampaignSegmentation(),
+        RuleSet(),
         CampaignSettings(),
     )
 }

@@ -76,11 +76,22 @@ _ANNOTATIONS = frozenset(
 )
 # Without a format checker, jsonschema treats `format` as an annotation too.
 _IGNORED = _ANNOTATIONS | {"format", "patternErrorMessage"}
-_OBJECT = ("properties", "additionalProperties", "required", "propertyNames", "minProperties")
+_OBJECT = (
+    "properties",
+    "additionalProperties",
+    "required",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+)
 _ARRAY = ("items", "minItems", "maxItems", "uniqueItems")
 _STRING = ("minLength", "maxLength", "pattern")
 _NUMBER = ("minimum", "maximum")
-_KNOWN = _IGNORED | {"type", "enum", "const", *_OBJECT, *_ARRAY, *_STRING, *_NUMBER}
+_BRANCHES = ("allOf", "if", "then", "else")
+_KNOWN = _IGNORED | {"type", "enum", "const", *_OBJECT, *_ARRAY, *_STRING, *_NUMBER, *_BRANCHES}
+# The keywords an `if` may use: their checks answer exactly (never False when unsure), so the
+# branch they choose is the one jsonschema chooses.
+_EXACT = frozenset({"type", "const", "enum", "properties", "required"})
 _TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "number": (int, float),
@@ -157,12 +168,14 @@ def _object_check(schema: dict[str, Any]) -> Check:
     extra = None if additional is True else _compiled(additional)
     names = _compiled(schema["propertyNames"]) if "propertyNames" in schema else None
     required = frozenset(schema.get("required", ()))
-    least = schema.get("minProperties", 0)
+    least, most = schema.get("minProperties", 0), schema.get("maxProperties")
 
     def check(value: Any) -> bool:
         if type(value) is not dict:
             return not isinstance(value, dict)
         if len(value) < least or not required <= value.keys():
+            return False
+        if most is not None and len(value) > most:
             return False
         for key, item in value.items():
             if names is not None and not names(key):
@@ -232,6 +245,23 @@ def _number_check(schema: dict[str, Any]) -> Check:
     return check
 
 
+def _branch_check(schema: dict[str, Any]) -> Check:
+    every = [_compiled(sub) for sub in schema.get("allOf", [])]
+    if "if" in schema:
+        if not _exact(schema["if"]):
+            raise _Unsupported
+        condition = _compiled(schema["if"])
+        then, otherwise = (_compiled(schema.get(k, True)) for k in ("then", "else"))
+        every.append(lambda value: then(value) if condition(value) else otherwise(value))
+    return lambda value: all(check(value) for check in every)
+
+
+def _exact(schema: Any) -> bool:
+    if not isinstance(schema, dict) or not schema.keys() <= _EXACT:
+        return False
+    return all(_exact(sub) for sub in schema.get("properties", {}).values())
+
+
 _COMPILERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Check]], ...] = (
     (("type",), _type_check),
     (("enum", "const"), _value_check),
@@ -239,6 +269,7 @@ _COMPILERS: tuple[tuple[tuple[str, ...], Callable[[dict[str, Any]], Check]], ...
     (_ARRAY, _array_check),
     (_STRING, _string_check),
     (_NUMBER, _number_check),
+    (("allOf", "if"), _branch_check),
 )
 
 

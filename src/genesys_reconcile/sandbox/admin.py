@@ -130,6 +130,9 @@ ADMIN_ROUTES: dict[tuple[str, str], Callable[[AdminEndpoints, Request], Response
 }
 
 
+_EDITABLE = ("segments", "campaigns", "ruleSets")
+
+
 @dataclass(frozen=True)
 class _OutOfBandEdit:
     resource: str
@@ -140,8 +143,8 @@ class _OutOfBandEdit:
 
     @classmethod
     def from_body(cls, body: Any) -> _OutOfBandEdit:
-        if not isinstance(body, dict) or body.get("resource") not in ("segments", "campaigns"):
-            raise bad_request("resource must be segments or campaigns", "resource")
+        if not isinstance(body, dict) or body.get("resource") not in _EDITABLE:
+            raise bad_request(f"resource must be one of {', '.join(_EDITABLE)}", "resource")
         action = body.get("action", "update")
         if action not in ("update", "create", "delete"):
             raise bad_request("action must be update, create or delete", "action")
@@ -161,7 +164,9 @@ class _OutOfBandEdit:
         if self.action == "delete":
             del collection[target["id"]]
             return Response(204)
-        target.update(self.changes, version=target["version"] + 1, modifiedDate=org.timestamp())
+        # Real outbound entities say dateModified; the demo extension's say modifiedDate.
+        stamp = "dateModified" if "dateModified" in target else "modifiedDate"
+        target.update(self.changes, version=target["version"] + 1, **{stamp: org.timestamp()})
         return Response(200, state.public(target))
 
     def _target(self, org: Org, collection: Mapping[str, state.Entity]) -> state.Entity:

@@ -7,7 +7,9 @@ each kind of change:
 - "Long Holds in Support" and "Chat Wrap-Up Over a Minute" are missing (creates);
 - "Abandoned Callbacks" exists only here (unmanaged: a delete with --prune);
 - the campaigns exist with older segmentation (updates); "Holiday Promo" is not segmented,
-  and its settings differ from its `CampaignSettings` file (one DNC list, no time set).
+  and its settings differ from its `CampaignSettings` file (one DNC list, no time set);
+- the rule set "Do-not-call safety" is identical, "Holiday Promo exclusions" is missing (a
+  create) and "Legacy wrap-up retries" exists only here (unmanaged).
 Ids are derived from names, so they are the same in every sandbox.
 """
 
@@ -70,6 +72,7 @@ def org(now: str) -> dict[str, Any]:
         "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
+        "ruleSets": [_rule_set(name, spec, now) for name, spec in _RULE_SETS.items()],
     }
 
 
@@ -192,6 +195,22 @@ def real_campaign(name: str, first_list: str, dialing_mode: str, now: str) -> di
     if time_set:
         fields["callableTimeSet"] = ref("timeset", time_set, "/api/v2/outbound/callabletimesets")
     return fields
+
+
+def _rule_set(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
+    entity = _real("ruleset", name, "/api/v2/outbound/rulesets", now)
+    for key, (kind, base) in (("contactList", ("list", _LISTS)), ("queue", ("queue", _QUEUES))):
+        if key in spec:
+            ident = entity_id(kind, spec[key])
+            entity[key] = {"id": ident, "name": spec[key], "selfUri": f"{base}/{ident}"}
+    rules = [
+        {"id": entity_id("rule", f"{name}:{rule['name']}"), **rule, "order": order}
+        for order, rule in enumerate(spec["rules"])
+    ]
+    return {**entity, "rules": rules}
+
+
+_LISTS, _QUEUES = "/api/v2/outbound/contactlists", "/api/v2/routing/queues"
 
 
 def _rule(kind: str, expression: str, action: str = "include") -> dict[str, Any]:
@@ -317,5 +336,58 @@ _REAL_CAMPAIGNS: dict[str, dict[str, Any]] = {
         "callerName": "Acme",
         "callerAddress": "+15551234567",
         "dncLists": ["Internal DNC"],
+    },
+}
+
+# As the server holds them: with rule ids, and the `properties.Action` it adds to actions.
+_RULE_SETS: dict[str, dict[str, Any]] = {
+    "Do-not-call safety": {
+        "contactList": "Primary Leads",
+        "rules": [
+            {
+                "name": "Do-not-call flag",
+                "category": "DIALER_PRECALL",
+                "conditions": [
+                    {
+                        "type": "contactAttributeCondition",
+                        "attributeName": "do_not_call",
+                        "operator": "EQUALS",
+                        "value": "true",
+                        "valueType": "STRING",
+                        "inverted": False,
+                    }
+                ],
+                "actions": [
+                    {
+                        "type": "Action",
+                        "actionTypeName": "DO_NOT_DIAL",
+                        "properties": {"Action": "DO_NOT_DIAL"},
+                    }
+                ],
+            }
+        ],
+    },
+    "Legacy wrap-up retries": {
+        "queue": "Sales",
+        "rules": [
+            {
+                "name": "Call back an hour later",
+                "category": "DIALER_WRAPUP",
+                "conditions": [
+                    {
+                        "type": "wrapupCondition",
+                        "codes": [entity_id("wrapupcode", "Call back later")],
+                        "inverted": False,
+                    }
+                ],
+                "actions": [
+                    {
+                        "type": "Action",
+                        "actionTypeName": "SCHEDULE_CALLBACK",
+                        "properties": {"callbackOffset": "60", "Action": "SCHEDULE_CALLBACK"},
+                    }
+                ],
+            }
+        ],
     },
 }

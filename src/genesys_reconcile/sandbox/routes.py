@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from genesys_reconcile.sandbox import campaigns, directory, outbound, segments, state
+from genesys_reconcile.sandbox import campaigns, directory, outbound, rule_sets, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
 
@@ -83,6 +83,11 @@ API_ROUTES = (
     *_read_only("/api/v2/outbound/dnclists", "dncLists", "DNC list"),
     *_read_only("/api/v2/outbound/callabletimesets", "callableTimeSets", "callable time set"),
     *_read_only("/api/v2/routing/wrapupcodes", "wrapupCodes", "wrap-up code"),
+    Route("GET", rule_sets.BASE, rule_sets.list_rule_sets),
+    Route("POST", rule_sets.BASE, rule_sets.create_rule_set),
+    Route("GET", rule_sets.BASE + "/{id}", rule_sets.get_rule_set),
+    Route("PUT", rule_sets.BASE + "/{id}", rule_sets.put_rule_set),
+    Route("DELETE", rule_sets.BASE + "/{id}", rule_sets.delete_rule_set),
     Route("GET", CAMPAIGNS, campaigns.list_campaigns),
     Route("GET", CAMPAIGNS + "/{id}", campaigns.get_campaign),
     Route("PUT", CAMPAIGNS + "/{id}", campaigns.put_campaign),
