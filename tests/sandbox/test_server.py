@@ -104,7 +104,9 @@ def test_the_sandbox_mounts_in_process(clock: FakeClock) -> None:
 
 
 def test_the_documented_routes_are_exactly_the_served_routes() -> None:
-    documented = set(re.findall(r"^\| (GET|POST|PATCH|DELETE) \| `([^`]+)` \|", DOCS, re.MULTILINE))
+    documented = set(
+        re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \|", DOCS, re.MULTILINE)
+    )
     served = (
         {(r.method, r.template) for r in API_ROUTES} | set(ADMIN_ROUTES) | {("POST", TOKEN_ROUTE)}
     )

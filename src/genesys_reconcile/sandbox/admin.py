@@ -127,6 +127,9 @@ ADMIN_ROUTES: dict[tuple[str, str], Callable[[AdminEndpoints, Request], Response
 }
 
 
+_EDITABLE = ("segments", "campaigns", "contactListFilters")
+
+
 @dataclass(frozen=True)
 class _OutOfBandEdit:
     resource: str
@@ -137,8 +140,8 @@ class _OutOfBandEdit:
 
     @classmethod
     def from_body(cls, body: Any) -> _OutOfBandEdit:
-        if not isinstance(body, dict) or body.get("resource") not in ("segments", "campaigns"):
-            raise bad_request("resource must be segments or campaigns", "resource")
+        if not isinstance(body, dict) or body.get("resource") not in _EDITABLE:
+            raise bad_request(f"resource must be one of {', '.join(_EDITABLE)}", "resource")
         action = body.get("action", "update")
         if action not in ("update", "create", "delete"):
             raise bad_request("action must be update, create or delete", "action")

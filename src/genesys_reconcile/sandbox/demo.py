@@ -6,7 +6,9 @@ each kind of change:
 - "Short Voice Calls" is identical (no change);
 - "Long Holds in Support" and "Chat Wrap-Up Over a Minute" are missing (creates);
 - "Abandoned Callbacks" exists only here (unmanaged: a delete with --prune);
-- the campaigns exist with older segmentation (updates); "Holiday Promo" is not managed.
+- the campaigns exist with older segmentation (updates); "Holiday Promo" is not managed;
+- the contact list filter "Renewals audience" differs (engagement from 40, not 50); "Holiday
+  Promo audience" is missing (a create); "Old Spring test" exists only here (unmanaged).
 Ids are derived from names, so they are the same in every sandbox.
 """
 
@@ -67,6 +69,9 @@ def org(now: str) -> dict[str, Any]:
             _named("wrapupcode", n, "/api/v2/routing/wrapupcodes") for n in WRAPUP_CODES
         ],
         "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
+        "contactListFilters": [
+            _contact_filter(name, *spec, now) for name, spec in _FILTERS.items()
+        ],
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
     }
@@ -135,6 +140,26 @@ def _time_set(name: str, zone: str, now: str) -> dict[str, Any]:
     ]
     entity = _real("timeset", name, "/api/v2/outbound/callabletimesets", now)
     return {**entity, "callableTimes": [{"timeSlots": weekdays, "timeZoneId": zone}]}
+
+
+def _contact_filter(
+    name: str, list_name: str, predicates: list[dict[str, Any]], now: str
+) -> dict[str, Any]:
+    contact_list = _real("list", list_name, "/api/v2/outbound/contactlists", now)
+    return {
+        **_real("contactlistfilter", name, "/api/v2/outbound/contactlistfilters", now),
+        "sourceType": "ContactList",
+        "contactList": {k: contact_list[k] for k in ("id", "name", "selfUri")},
+        "filterType": "AND",
+        "clauses": [{"filterType": "AND", "predicates": predicates}],
+    }
+
+
+def _predicate(column: str, kind: str, operator: str, value: Any, inverted: bool = False) -> Any:
+    operand = {"range": value} if operator in ("BETWEEN", "IN") else {"value": value}
+    return {"column": column, "columnType": kind, "operator": operator, **operand} | {
+        "inverted": inverted
+    }
 
 
 def _campaign(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
@@ -261,4 +286,22 @@ _CAMPAIGNS: dict[str, dict[str, Any]] = {
         "useOnlyOnce": False,
         "dialingMode": "power",
     },
+}
+
+_FILTERS: dict[str, tuple[str, list[dict[str, Any]]]] = {
+    "Renewals audience": (
+        "Renewals Due",
+        [
+            _predicate("age", "numeric", "GREATER_THAN_EQUALS", "18"),
+            _predicate("engagement_score", "numeric", "GREATER_THAN_EQUALS", "40"),
+            _predicate("do_not_call", "alphabetic", "EQUALS", "true", inverted=True),
+        ],
+    ),
+    "Old Spring test": (
+        "Primary Leads",
+        [
+            _predicate("region", "alphabetic", "IN", {"inSet": ["NW", "CA"]}),
+            _predicate("last_purchase", "alphabetic", "AFTER", "P-180DT00H00M"),
+        ],
+    ),
 }

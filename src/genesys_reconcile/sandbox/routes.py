@@ -8,7 +8,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from genesys_reconcile.sandbox import directory, outbound, segments, state
+from genesys_reconcile.sandbox import contact_filters, directory, outbound, segments, state
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
 
@@ -82,6 +82,13 @@ API_ROUTES = (
     *_read_only("/api/v2/outbound/dnclists", "dncLists", "DNC list"),
     *_read_only("/api/v2/outbound/callabletimesets", "callableTimeSets", "callable time set"),
     *_read_only("/api/v2/routing/wrapupcodes", "wrapupCodes", "wrap-up code"),
+    Route("GET", contact_filters.BASE, contact_filters.list_filters),
+    Route("POST", contact_filters.BASE, contact_filters.create_filter),
+    Route("POST", contact_filters.BASE + "/preview", contact_filters.preview),
+    Route("POST", contact_filters.BASE + "/bulk/retrieve", contact_filters.bulk_retrieve),
+    Route("GET", contact_filters.BASE + "/{id}", contact_filters.get_filter),
+    Route("PUT", contact_filters.BASE + "/{id}", contact_filters.put_filter),
+    Route("DELETE", contact_filters.BASE + "/{id}", contact_filters.delete_filter),
     Route("GET", "/api/v2/outbound/campaigns", outbound.list_campaigns),
     Route("GET", "/api/v2/outbound/campaigns/{id}", outbound.get_campaign),
     Route("PATCH", "/api/v2/outbound/campaigns/{id}", outbound.patch_campaign),
