@@ -50,7 +50,9 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
     steps = [step for step, _ in itertools.groupby(intents, key=lambda i: (i[0], i[1] == "delete"))]
     assert steps == [
         ("AnalyticsSegment", False),
+        ("ContactListFilter", False),
         ("CampaignSegmentation", False),
+        ("ContactListFilter", True),
         ("AnalyticsSegment", True),
     ]
     assert sorted(intents) == [
@@ -60,4 +62,7 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("AnalyticsSegment", "update"),
         ("CampaignSegmentation", "update"),
         ("CampaignSegmentation", "update"),
+        ("ContactListFilter", "create"),
+        ("ContactListFilter", "delete"),
+        ("ContactListFilter", "update"),
     ]

@@ -44,7 +44,11 @@ def test_every_example_in_the_repository_is_valid_without_warnings(
     settings = load_settings()
     report = validate(list(settings.paths), settings)
     assert report.diagnostics == []
-    assert {r.kind.kind for r in report.resources} == {"AnalyticsSegment", "CampaignSegmentation"}
+    assert {r.kind.kind for r in report.resources} == {
+        "AnalyticsSegment",
+        "CampaignSegmentation",
+        "ContactListFilter",
+    }
     assert report.files == len(report.resources) >= 7
 
 

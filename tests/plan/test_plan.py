@@ -13,6 +13,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from genesys_reconcile.connection import connect
+from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.kinds.analytics_segment import MANAGED
 from genesys_reconcile.manifest.yaml import load_file
 from genesys_reconcile.plan.document import checksum
@@ -64,6 +67,18 @@ def converge(repo: Path) -> None:
             client.update(
                 "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
             )
+        converge_filters(repo, client)
+
+
+def converge_filters(repo: Path, client: GenesysClient) -> None:
+    kind, live = KINDS["ContactListFilter"], LiveState(client)
+    for path in sorted((repo / "outbound/filters").glob("*.yaml")):
+        data = load_file(path).data
+        body, found = kind.desired(data, live), kind.named(live, data["name"])
+        if found is None:
+            client.create(kind.collection, body)
+        else:
+            client.update("PUT", kind.path_of(found["id"]), {**body, "version": found["version"]})
 
 
 def masked(text: str) -> str:
@@ -87,6 +102,7 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
     assert result.out == (
         "No changes. The org matches the repository.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -113,6 +129,7 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -136,13 +153,18 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
     run("plan", "--sandbox")
     converge(repo)
     result = run("plan", "--sandbox", "--prune")
-    assert result.out.splitlines()[:3] == [
-        '- AnalyticsSegment "Abandoned Callbacks" will be deleted',
+    lines = result.out.splitlines()
+    assert lines[:2] == [
+        '- ContactListFilter "Old Spring test" will be deleted',
+        '    - name: "Old Spring test"',
+    ]
+    deleted = lines.index('- AnalyticsSegment "Abandoned Callbacks" will be deleted')
+    assert lines[deleted + 1 : deleted + 3] == [
         '    - name: "Abandoned Callbacks"',
         '    - description: "Callbacks that waited over two minutes; created in the admin console"',
     ]
     assert result.out.endswith(
-        "Plan: 0 to create, 0 to update, 1 to delete.\n"
+        "Plan: 0 to create, 0 to update, 2 to delete.\n"
         + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -205,11 +227,11 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
         json.loads((ROOT / "schemas/plan.schema.json").read_text(encoding="utf-8"))
     ).validate(document)
     assert document["summary"] == {
-        "create": 2,
-        "update": 3,
+        "create": 3,
+        "update": 4,
         "delete": 0,
         "unchanged": 2,
-        "unmanaged": {"AnalyticsSegment": 1},
+        "unmanaged": {"AnalyticsSegment": 1, "ContactListFilter": 1},
     }
     spring = next(c for c in document["changes"] if c["name"] == "Spring Outreach")
     assert (spring["action"], spring["version"], spring["id"]) == (

@@ -3,8 +3,16 @@
 from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
+from genesys_reconcile.kinds.contact_list_filter import ContactListFilter
 
-KINDS: dict[str, Kind] = {kind.kind: kind for kind in (AnalyticsSegment(), CampaignSegmentation())}
+KINDS: dict[str, Kind] = {
+    kind.kind: kind
+    for kind in (
+        AnalyticsSegment(),
+        ContactListFilter(),  # before campaigns: a campaign's filter exists before it binds it
+        CampaignSegmentation(),
+    )
+}
 
 
 def _dependency_order(kinds: dict[str, Kind]) -> list[str]:
