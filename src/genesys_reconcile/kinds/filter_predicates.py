@@ -199,9 +199,8 @@ def _operand_findings(condition: Condition) -> Iterator[Finding]:
         if bounds is None:
             yield Finding(path, "between takes two numbers, such as [25, 55]")
         elif bounds[0] > bounds[1]:
-            yield Finding(
-                path, f"between [{bounds[0]}, {bounds[1]}] is empty; write the lower bound first"
-            )
+            low, high = (text(v) for v in operand)
+            yield Finding(path, f"between [{low}, {high}] is empty; write the lower bound first")
     if op in ("before", "after") and _period(operand) is None:
         yield Finding(
             path, f"{operand!r} is not a relative time such as '30d ago' or 'P-30DT00H00M'"

@@ -161,7 +161,9 @@ class _OutOfBandEdit:
         if self.action == "delete":
             del collection[target["id"]]
             return Response(204)
-        target.update(self.changes, version=target["version"] + 1, modifiedDate=org.timestamp())
+        # The real platform's entities spell it `dateModified`; the seed's `modifiedDate`.
+        modified = "dateModified" if "dateModified" in target else "modifiedDate"
+        target.update(self.changes, version=target["version"] + 1, **{modified: org.timestamp()})
         return Response(200, state.public(target))
 
     def _target(self, org: Org, collection: Mapping[str, state.Entity]) -> state.Entity:
