@@ -185,9 +185,10 @@ def _one_each(path: JsonPath, items: list[Any]) -> Iterator[Finding]:
             inner = test.get("not") if isinstance(test, dict) and list(test) == ["not"] else test
             where = (*path, index, column) if inner is test else (*path, index, column, "not")
             if isinstance(inner, dict) and len(inner) > 1:
+                ops = ", ".join(map(str, inner))
                 yield Finding(
                     where,
-                    f"a condition has one operator, this one {len(inner)} ({', '.join(inner)}); "
+                    f"a condition has one operator, this one {len(inner)} ({ops}); "
                     "write one condition per operator",
                 )
 
