@@ -272,3 +272,16 @@ def test_filters_are_served_with_the_real_platforms_api_only(clock: Any) -> None
         assert api.get(FILTERS).json()["total"] == 2
         assert counts(api, a_filter(between("age", 18, 80)))[1] > 0
         api.http.close()
+
+
+def test_a_filter_made_in_the_console_is_the_sdk_model(api: Api) -> None:
+    old = api.get(FILTERS, params={"name": "Old Spring test"}).json()["entities"][0]
+    made = {k: old[k] for k in ("sourceType", "contactList", "filterType", "clauses")}
+    api.admin(
+        "POST",
+        "edit",
+        {"resource": "contactListFilters", "action": "create", "set": {**made, "name": "Console"}},
+    )
+    console = api.get(FILTERS, params={"name": "Console"}).json()["entities"][0]
+    assert_conforms("ContactListFilter", console)
+    assert console["dateCreated"] == console["dateModified"]
