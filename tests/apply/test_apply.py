@@ -68,6 +68,8 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
         ("Chat Wrap-Up Over a Minute", "applied"),
         ("Long Holds in Support", "applied"),
         ("Voice Calls Over 5 Minutes Q3", "applied"),
+        ("Holiday Promo audience", "applied"),
+        ("Renewals audience", "applied"),
         ("Lapsed Customer Win-Back", "applied"),
         ("Spring Outreach", "applied"),
         ("Holiday Promo exclusions", "applied"),
@@ -75,7 +77,7 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
     ]
     assert pending(client) == []
     events = [e["event"] for e in audit_lines(repo)]
-    assert events.count("change.intent") == events.count("change.result") == 7
+    assert events.count("change.intent") == events.count("change.result") == 9
     results = [e for e in audit_lines(repo) if e["event"] == "change.result"]
     assert {r["httpStatus"] for r in results} == {200, 201}  # the write's, not a later read's
     assert all(len(r["correlationId"]) == 36 and r["versionAfter"] for r in results)
@@ -109,11 +111,11 @@ def test_a_create_whose_answer_is_lost_is_adopted_not_repeated(
         "POST", "faults", {"script": [{"action": "drop-after", "method": "POST", "path": SEGMENTS}]}
     )
     outcomes = apply_repo(repo, client, clock)
-    assert [o.status for o in outcomes if o.change.action.value == "create"] == [
-        "adopted",
-        "applied",
-        "applied",  # the rule set's create
-    ]
+    assert [
+        o.status
+        for o in outcomes
+        if o.change.action.value == "create" and o.change.kind == "AnalyticsSegment"
+    ] == ["adopted", "applied"]
     assert admin.counts()["POST /api/v2/analytics/segments"] == 2  # one per segment, none replayed
     assert pending(client) == []
 
@@ -190,7 +192,7 @@ def test_cli_apply_refuses_to_prompt_without_a_terminal(
 def test_cli_apply_then_plan_shows_no_changes(run, repo: Path) -> None:
     result = run("apply", "--sandbox", "--auto-approve")
     assert result.code == 0, result.err
-    assert result.out.endswith("Apply: 3 created, 4 updated, 0 deleted, 0 failed.\n")
+    assert result.out.endswith("Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n")
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
     assert run("apply", "--sandbox", "--auto-approve").out.startswith("No changes.")
     events = [
@@ -204,7 +206,7 @@ def test_a_saved_plan_is_applied_exactly(run, repo: Path) -> None:
     assert run("plan", "--sandbox", "--out", "plan.json").code == 0
     result = run("apply", "plan.json", "--sandbox", "--auto-approve")
     assert result.code == 0, result.err
-    assert result.out.endswith("Apply: 3 created, 4 updated, 0 deleted, 0 failed.\n")
+    assert result.out.endswith("Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n")
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
 
 
@@ -227,7 +229,7 @@ def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
     # The rest is applied, yet the reviewed plan was not: the summary names what was refused.
     assert partial.code == 1, partial.err
     assert partial.out.endswith(
-        "Apply: 3 created, 3 updated, 0 deleted, 0 failed.\n"
+        "Apply: 4 created, 4 updated, 0 deleted, 0 failed.\n"
         "Refused: 1 change(s) of the saved plan were not applied.\n"
         "  refused: CampaignSegmentation 'Spring Outreach': moved from version 1 to 2 since the plan\n"
     )
@@ -298,6 +300,8 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
     assert pending(client) == [
         "AnalyticsSegment Long Holds in Support",
         "AnalyticsSegment Voice Calls Over 5 Minutes Q3",
+        "ContactListFilter Holiday Promo audience",
+        "ContactListFilter Renewals audience",
         "CampaignSegmentation Lapsed Customer Win-Back",
         "CampaignSegmentation Spring Outreach",
         "RuleSet Holiday Promo exclusions",
@@ -314,11 +318,13 @@ def test_apply_reports_progress_on_stderr(run, repo: Path) -> None:
     assert sorted(result.err.splitlines()) == [
         "+ AnalyticsSegment 'Chat Wrap-Up Over a Minute': applied",
         "+ AnalyticsSegment 'Long Holds in Support': applied",
+        "+ ContactListFilter 'Holiday Promo audience': applied",
         "+ RuleSet 'Holiday Promo exclusions': applied",
         "~ AnalyticsSegment 'Voice Calls Over 5 Minutes Q3': applied",
         "~ CampaignSegmentation 'Lapsed Customer Win-Back': applied",
         "~ CampaignSegmentation 'Spring Outreach': applied",
         "~ CampaignSettings 'Holiday Promo': applied",
+        "~ ContactListFilter 'Renewals audience': applied",
     ]
 
 

@@ -66,12 +66,14 @@ def test_an_audit_trail_failing_mid_run_starts_no_more_changes(
     assert [c.name for c in ran.not_started] == [
         "Long Holds in Support",
         "Voice Calls Over 5 Minutes Q3",
+        "Holiday Promo audience",
+        "Renewals audience",
         "Lapsed Customer Win-Back",
         "Spring Outreach",
         "Holiday Promo exclusions",
         "Holiday Promo",
     ]
-    assert len(pending(client)) == 6  # nothing was sent without its intent on record
+    assert len(pending(client)) == 8  # nothing was sent without its intent on record
     events = [(e["event"], e.get("name")) for e in audit_lines(repo)]
     assert events == [
         ("change.intent", "Chat Wrap-Up Over a Minute"),

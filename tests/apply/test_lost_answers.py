@@ -121,7 +121,11 @@ def test_a_delete_whose_answer_was_lost_is_applied_and_announced(
     lose_answers(admin, "DELETE", SEGMENT)
     outcomes = apply_announcing(repo, client, clock, receiver, prune=True)
     deleted = [(o.change.name, o.status) for o in outcomes if o.change.action.value == "delete"]
-    assert deleted == [("Legacy wrap-up retries", "applied"), ("Abandoned Callbacks", "applied")]
+    assert deleted == [
+        ("Legacy wrap-up retries", "applied"),
+        ("Old Spring test", "applied"),
+        ("Abandoned Callbacks", "applied"),
+    ]
     assert all(o.ok for o in outcomes)
     assert pending(client, prune=True) == []
     assert result_of(repo, "Abandoned Callbacks")["detail"] == LOST

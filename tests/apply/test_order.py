@@ -50,10 +50,12 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
     steps = [step for step, _ in itertools.groupby(intents, key=lambda i: (i[0], i[1] == "delete"))]
     assert steps == [
         ("AnalyticsSegment", False),
+        ("ContactListFilter", False),
         ("CampaignSegmentation", False),
         ("RuleSet", False),
         ("CampaignSettings", False),
         ("RuleSet", True),
+        ("ContactListFilter", True),
         ("AnalyticsSegment", True),
     ]
     assert sorted(intents) == [
@@ -64,6 +66,9 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("CampaignSegmentation", "update"),
         ("CampaignSegmentation", "update"),
         ("CampaignSettings", "update"),
+        ("ContactListFilter", "create"),
+        ("ContactListFilter", "delete"),
+        ("ContactListFilter", "update"),
         ("RuleSet", "create"),
         ("RuleSet", "delete"),
     ]

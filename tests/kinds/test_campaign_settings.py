@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -15,21 +15,20 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import KINDS, RANK
-from genesys_reconcile.kinds.base import Kind
-from genesys_reconcile.manifest.diagnostics import Finding
+from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
-from genesys_reconcile.sandbox import directory, routes
+from genesys_reconcile.sandbox import routes
 from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.sandbox.http import Org, Request, Response
-from genesys_reconcile.settings import Settings, load_settings
+from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
 from tests.genesys.conftest import SECRET
 from tests.oracle import problems
 from tests.sandbox.conftest import Api, FakeClock
 
+FILTERS = "/api/v2/outbound/contactlistfilters"
 CAMPAIGNS = "/api/v2/outbound/campaigns"
 KIND = "CampaignSettings"
 
@@ -64,17 +63,14 @@ def bodies(
         return routes.Route(route.method, route.template, handler, route.extension)
 
     served = tuple(recording(r) for r in routes.API_ROUTES)
-    extra = (
-        routes.Route(
-            "GET", "/api/v2/outbound/contactlistfilters", directory.listing("contactListFilters")
-        ),
-    )
-    monkeypatch.setattr(routes, "API_ROUTES", served + extra)
+    monkeypatch.setattr(routes, "API_ROUTES", served)
     for kind in ("AnalyticsSegment", "CampaignSegmentation"):
         monkeypatch.delitem(KINDS, kind)
     for collection in ("contactListFilters", "ruleSets"):  # unless the org already has them
         setattr(sandbox.state, collection, getattr(sandbox.state, collection, {}))
-    hold(sandbox, "ruleSets", "Holiday Promo exclusions")  # as the repository's RuleSet file
+    # What the example binds, as the repository's other files make it.
+    hold(sandbox, "ruleSets", "Holiday Promo exclusions")
+    hold(sandbox, "contactListFilters", "Holiday Promo audience")
     (repo / "reconcile.yaml").write_text("paths: [outbound/campaigns]\n", encoding="utf-8")
     yield sent
     assert [found for model, body in sent for found in problems(model, body)] == []
@@ -153,7 +149,17 @@ def test_the_example_plans_applies_and_converges(
 ) -> None:
     plan = planned(client)[2]
     assert [(c.name, sorted({f.path.split("[")[0] for f in c.fields})) for c in plan.changes] == [
-        ("Holiday Promo", ["abandonRate", "callableTimeSet", "dncLists", "priority", "ruleSets"])
+        (
+            "Holiday Promo",
+            [
+                "abandonRate",
+                "callableTimeSet",
+                "contactListFilters",
+                "dncLists",
+                "priority",
+                "ruleSets",
+            ],
+        )
     ]
     assert reason(plan, "Holiday Promo") == "campaign is off; whileRunning: refuse"
     assert applied(client, repo, clock) == {"Holiday Promo": ("applied", "")}
@@ -340,26 +346,6 @@ def test_a_stopping_campaign_is_written_once_it_is_off(
     assert campaign(client, "Spring Outreach")["priority"] == 1
 
 
-class FilterStub(Kind):
-    """A stand-in for the kind whose files create contact list filters."""
-
-    kind: ClassVar[str] = "ContactListFilter"
-    schema_file: ClassVar[str] = ""
-    identity_field: ClassVar[str] = "name"
-    collection: ClassVar[str] = "/api/v2/outbound/contactlistfilters"
-
-    def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
-        return iter(())
-
-    def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
-        return {"name": data["name"]}
-
-    def current(
-        self, entity: dict[str, Any], desired: dict[str, Any] | None, live: LiveState
-    ) -> dict[str, Any]:
-        return {"name": entity["name"]}
-
-
 def found(repo: Path, client: GenesysClient | None) -> list[tuple[int, str, str]]:
     """Each diagnostic of the repository's files: its line, place and message."""
     settings = load_settings()
@@ -376,77 +362,48 @@ def test_unknown_settings_are_refused_offline_and_a_filter_may_be_null(
     assert found(repo, None) == [(3, "settings.dialingMode", "unknown property 'dialingMode'")]
 
 
+def winter_audience(repo: Path) -> None:
+    """A filter file of the repository's, for a filter the org does not hold yet."""
+    example = (repo / "outbound/filters/holiday-promo-audience.yaml").read_text(encoding="utf-8")
+    winter = example.replace("Holiday Promo audience", "Winter audience")
+    (repo / "outbound/filters/winter-audience.yaml").write_text(winter, encoding="utf-8")
+
+
 def test_names_must_each_name_one_resource_of_the_org_or_of_the_repository(
-    repo: Path,
-    client: GenesysClient,
-    bodies: list[Any],
-    monkeypatch: pytest.MonkeyPatch,
+    repo: Path, client: GenesysClient, bodies: list[Any]
 ) -> None:
     write(
         repo,
         "holiday-promos",
         "campaign: Holiday Promos\ndncLists: [Internal DNC, Nowhere DNC]\n"
-        "callableTimeSet: Moon hours\ncontactListFilter: Holiday Promo audience\n",
+        "callableTimeSet: Moon hours\ncontactListFilter: Winter audience\n",
     )
     assert found(repo, client) == [
         (2, "campaign", "campaign 'Holiday Promos' does not exist in the org"),
         (3, "dncLists[1]", "DNC list 'Nowhere DNC' does not exist in the org"),
         (4, "callableTimeSet", "callable time set 'Moon hours' does not exist in the org"),
-        (
-            5,
-            "contactListFilter",
-            "contact list filter 'Holiday Promo audience' does not exist in the org",
-        ),
+        (5, "contactListFilter", "contact list filter 'Winter audience' does not exist in the org"),
     ]
     # A filter another file of the repository creates is no error: apply creates it first.
-    schema = repo / "filter.schema.json"
-    schema.write_text(json.dumps({"type": "object"}), encoding="utf-8")
-    monkeypatch.setattr(FilterStub, "schema_file", str(schema))
-    monkeypatch.setitem(KINDS, FilterStub.kind, FilterStub())
-    (repo / "outbound/filters").mkdir()
-    (repo / "outbound/filters/holiday-promo-audience.yaml").write_text(
-        "kind: ContactListFilter\nname: Holiday Promo audience\n", encoding="utf-8"
-    )
-    (repo / "outbound/campaigns/holiday-promo.yaml").unlink()
+    winter_audience(repo)
     (repo / "reconcile.yaml").write_text("paths: [outbound]\n", encoding="utf-8")
     assert [f for f in found(repo, client) if f[1] == "contactListFilter"] == []
 
 
 def test_a_filter_the_repository_creates_is_bound_by_the_id_it_gets_at_apply(
-    repo: Path,
-    client: GenesysClient,
-    clock: FakeClock,
-    admin: Api,
-    sandbox: Sandbox,
-    bodies: list[Any],
-    monkeypatch: pytest.MonkeyPatch,
+    repo: Path, client: GenesysClient, clock: FakeClock, bodies: list[Any]
 ) -> None:
-    schema = repo / "filter.schema.json"
-    schema.write_text(json.dumps({"type": "object"}), encoding="utf-8")
-    monkeypatch.setattr(FilterStub, "schema_file", str(schema))
-    monkeypatch.setitem(KINDS, FilterStub.kind, FilterStub())
-    monkeypatch.setitem(RANK, FilterStub.kind, -1)  # before campaigns, as its kind will be
-    (repo / "outbound/filters").mkdir()
-    (repo / "outbound/filters/holiday-promo-audience.yaml").write_text(
-        "kind: ContactListFilter\nname: Holiday Promo audience\n", encoding="utf-8"
-    )
-    (repo / "reconcile.yaml").write_text("paths: [outbound]\n", encoding="utf-8")
-    write(
-        repo,
-        "holiday-promo",
-        "campaign: Holiday Promo\ncontactListFilter: Holiday Promo audience\n",
-    )
+    winter_audience(repo)
+    paths = "paths: [outbound/filters, outbound/campaigns]\n"
+    (repo / "reconcile.yaml").write_text(paths, encoding="utf-8")
+    write(repo, "holiday-promo", "campaign: Holiday Promo\ncontactListFilter: Winter audience\n")
     plan = planned(client)[2]
     holiday = next(c for c in plan.changes if c.kind == KIND)
     assert [(f.path, f.after) for f in holiday.fields] == [
-        ("contactListFilters[0]", {"name": "Holiday Promo audience", "id": None})
+        ("contactListFilters[0]", {"name": "Winter audience", "id": None})
     ]
-    made: list[str] = []
-    outcomes = applied(
-        client,
-        repo,
-        clock,
-        lambda: made.append(hold(sandbox, "contactListFilters", "Holiday Promo audience")),
-    )
+    outcomes = applied(client, repo, clock)
+    assert outcomes["Winter audience"][0] == "applied"
     assert outcomes["Holiday Promo"] == ("applied", "")
+    made = [f["id"] for f in client.list_all(FILTERS) if f["name"] == "Winter audience"]
     assert [f["id"] for f in campaign(client, "Holiday Promo")["contactListFilters"]] == made

@@ -48,6 +48,7 @@ def test_every_example_in_the_repository_is_valid_without_warnings(
         "AnalyticsSegment",
         "CampaignSegmentation",
         "CampaignSettings",
+        "ContactListFilter",
         "RuleSet",
     }
     assert report.files == len(report.resources) >= 7

@@ -13,8 +13,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from genesys_reconcile.connection import connect
+from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import rule_set
+from genesys_reconcile.kinds import KINDS, rule_set
 from genesys_reconcile.kinds.analytics_segment import MANAGED
 from genesys_reconcile.manifest.yaml import load_file
 from genesys_reconcile.plan.document import checksum
@@ -68,12 +69,13 @@ def converge(repo: Path) -> None:
             client.update(
                 "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
             )
+        converge_filters(repo, client)
         for path in sorted((repo / "outbound/rulesets").glob("*.yaml")):
             body = rule_set.body(load_file(path).data, LiveState(client))
             found = [r for r in client.list_all(rule_set.RULE_SETS) if r["name"] == body["name"]]
             if not found:
                 client.create(rule_set.RULE_SETS, body)
-        named = (DNC_LISTS, TIME_SETS, rule_set.RULE_SETS)
+        named = (DNC_LISTS, TIME_SETS, rule_set.RULE_SETS, KINDS["ContactListFilter"].collection)
         ids = {e["name"]: e["id"] for p in named for e in client.list_all(p)}
         for path in sorted((repo / "outbound/campaigns").glob("*.yaml")):
             data = load_file(path).data
@@ -82,7 +84,19 @@ def converge(repo: Path) -> None:
             for key in ("dncLists", "ruleSets"):
                 body[key] = [{"id": ids[n]} for n in data[key]]
             body["callableTimeSet"] = {"id": ids[data["callableTimeSet"]]}
+            body["contactListFilters"] = [{"id": ids[data["contactListFilter"]]}]
             client.update("PUT", f"{CAMPAIGNS}/{live['id']}", body)
+
+
+def converge_filters(repo: Path, client: GenesysClient) -> None:
+    kind, live = KINDS["ContactListFilter"], LiveState(client)
+    for path in sorted((repo / "outbound/filters").glob("*.yaml")):
+        data = load_file(path).data
+        body, found = kind.desired(data, live), kind.named(live, data["name"])
+        if found is None:
+            client.create(kind.collection, body)
+        else:
+            client.update("PUT", kind.path_of(found["id"]), {**body, "version": found["version"]})
 
 
 def masked(text: str) -> str:
@@ -106,6 +120,7 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
     assert result.out == (
         "No changes. The org matches the repository.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
         "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
@@ -133,6 +148,7 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
         "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
@@ -164,8 +180,10 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
         '    - description: "Callbacks that waited over two minutes; created in the admin console"',
     ]
     assert lines[0] == '- RuleSet "Legacy wrap-up retries" will be deleted'
+    filter_ = lines.index('- ContactListFilter "Old Spring test" will be deleted')
+    assert lines[filter_ + 1] == '    - name: "Old Spring test"'
     assert result.out.endswith(
-        "Plan: 0 to create, 0 to update, 2 to delete.\n"
+        "Plan: 0 to create, 0 to update, 3 to delete.\n"
         + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -228,15 +246,16 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
         json.loads((ROOT / "schemas/plan.schema.json").read_text(encoding="utf-8"))
     ).validate(document)
     assert document["summary"] == {
-        "create": 3,
-        "update": 4,
+        "create": 4,
+        "update": 5,
         "delete": 0,
         "unchanged": 3,
-        "unmanaged": {"AnalyticsSegment": 1, "RuleSet": 1},
+        "unmanaged": {"AnalyticsSegment": 1, "ContactListFilter": 1, "RuleSet": 1},
         "existing": {
             "AnalyticsSegment": 3,
             "CampaignSegmentation": 4,
             "CampaignSettings": 4,
+            "ContactListFilter": 2,
             "RuleSet": 2,
         },
     }

@@ -123,6 +123,10 @@ class GenesysClient:
         """One page of conversations (the query's `paging` says which)."""
         return self._call("POST", DETAILS, body=query)
 
+    def query(self, path: str, body: Mapping[str, Any]) -> Entity:
+        """A POST that only reads, such as a filter preview: safe to repeat."""
+        return self._call("POST", path, body=body)
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def list_all(self, path: str) -> list[Entity]:

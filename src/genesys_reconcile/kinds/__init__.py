@@ -4,12 +4,14 @@ from genesys_reconcile.kinds.analytics_segment import AnalyticsSegment
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
 from genesys_reconcile.kinds.campaign_settings import CampaignSettings
+from genesys_reconcile.kinds.contact_list_filter import ContactListFilter
 from genesys_reconcile.kinds.rule_set import RuleSet
 
 KINDS: dict[str, Kind] = {
     kind.kind: kind
     for kind in (
         AnalyticsSegment(),
+        ContactListFilter(),  # before campaigns: a campaign's filter exists before it binds it
         CampaignSegmentation(),
         RuleSet(),
         CampaignSettings(),

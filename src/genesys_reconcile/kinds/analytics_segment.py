@@ -113,6 +113,7 @@ class AnalyticsSegment(Kind):
         entity: dict[str, Any] | None,
         analytics: Selections[SpanT],
         window: SpanT,
+        live: LiveState | None = None,
     ) -> str | None:
         # Same window on both sides, so the numbers differ only by what the filters select.
         before = entity.get("query") if entity else None

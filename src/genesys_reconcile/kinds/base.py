@@ -71,6 +71,13 @@ class Selections(Protocol[SpanT_contra]):
         predicate i's place in errors."""
         ...
 
+    def counts(
+        self, path: str, body: Mapping[str, Any], fields: Sequence[str]
+    ) -> Mapping[str, int]:
+        """The whole-number `fields` of what a reading POST of `body` to `path` answers (a
+        filter preview's counts): only these are kept, never the rest of the answer."""
+        ...
+
 
 class WriteRefused(ReconcileError):
     """A write the kind will not make in the resource's present state (a running campaign
@@ -197,9 +204,11 @@ class Kind(ABC):
         entity: dict[str, Any] | None,
         analytics: Selections[SpanT],
         window: SpanT,
+        live: LiveState | None = None,
     ) -> str | None:
         """What creating (`entity` None) or updating the resource does to the data it selects
-        over `window`, as one line for the plan; None when there is nothing to say."""
+        over `window`, as one line for the plan; None when there is nothing to say. `live` is
+        the plan's view of the org, for kinds whose files name other resources."""
         return None
 
     # -- applying -------------------------------------------------------------------------------

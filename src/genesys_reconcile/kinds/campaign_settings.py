@@ -85,9 +85,9 @@ class CampaignSettings(Kind):
     schema_file: ClassVar[str] = "campaign-settings.schema.json"
     identity_field: ClassVar[str] = "campaign"
     creatable: ClassVar[bool] = False  # it configures existing campaigns, never makes them
-    # Rule sets (and filters) must exist before a campaign binds them, and are deleted only
+    # Filters and rule sets must exist before a campaign binds them, and are deleted only
     # after it lets go of them.
-    depends_on: ClassVar[tuple[str, ...]] = ("RuleSet",)
+    depends_on: ClassVar[tuple[str, ...]] = ("ContactListFilter", "RuleSet")
     directory: ClassVar[str] = "outbound/campaigns"
     options_schema: ClassVar[Mapping[str, Any]] = no_options("CampaignSettings")
     settling: ClassVar[str] = "stop"  # a stopping campaign takes no edits until it is off

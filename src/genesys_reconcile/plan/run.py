@@ -104,19 +104,24 @@ def _with_impact(
         if change.action is not Action.DELETE and resource is not None:
             kind = KINDS[change.kind]
             entity = kind.with_id(live, change.id) if change.id else None
-            line = _impact_line(kind, resource, entity, impact)
+            line = _impact_line(kind, resource, entity, impact, live)
             change = dataclasses.replace(change, impact=line)
         result.append(change)
     return result
 
 
 def _impact_line(
-    kind: Kind, resource: Resource, entity: dict[str, Any] | None, impact: Impact
+    kind: Kind,
+    resource: Resource,
+    entity: dict[str, Any] | None,
+    impact: Impact,
+    live: LiveState,
 ) -> str | None:
     # An impact line is a courtesy to reviewers: whatever goes wrong computing it (no
     # analytics permission, a field without a mapping, an outage, a bug), the plan stands.
     try:
-        return kind.impact(resource.document.data, entity, impact.analytics, impact.window)
+        data = resource.document.data
+        return kind.impact(data, entity, impact.analytics, impact.window, live)
     except ReconcileError as exc:
         _log.warning("impact.unavailable", resource=resource.name, reason=str(exc))
         return f"not available: {redact(exc.message)}"

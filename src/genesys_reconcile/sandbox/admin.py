@@ -130,7 +130,9 @@ ADMIN_ROUTES: dict[tuple[str, str], Callable[[AdminEndpoints, Request], Response
 }
 
 
-_EDITABLE = ("segments", "campaigns", "ruleSets")
+_EDITABLE = ("segments", "campaigns", "ruleSets", "contactListFilters")
+# How the real platform's entities spell their dates; the seed's are createdDate, modifiedDate.
+_DATES = {"contactListFilters": ("dateCreated", "dateModified")}
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ class _OutOfBandEdit:
         if self.action == "create":
             ident = org.new_id()
             collection[ident] = {"id": ident, **self.changes, "version": 1}
-            collection[ident] |= {"createdDate": org.timestamp(), "modifiedDate": org.timestamp()}
+            created, modified = _DATES.get(self.resource, ("createdDate", "modifiedDate"))
+            collection[ident] |= {created: org.timestamp(), modified: org.timestamp()}
             return Response(201, state.public(collection[ident]))
         target = self._target(org, collection)
         if self.action == "delete":

@@ -9,16 +9,18 @@ each kind of change:
 - the campaigns exist with older segmentation (updates); "Holiday Promo" is not segmented,
   and its settings differ from its `CampaignSettings` file (one DNC list, no time set);
 - the rule set "Do-not-call safety" is identical, "Holiday Promo exclusions" is missing (a
-  create) and "Legacy wrap-up retries" exists only here (unmanaged).
+  create) and "Legacy wrap-up retries" exists only here (unmanaged);
+- the contact list filter "Renewals audience" differs (engagement from 40, not 50); "Holiday
+  Promo audience" is missing (a create); "Old Spring test" exists only here (unmanaged).
 Ids are derived from names, so they are the same in every sandbox.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-_NAMESPACE = uuid.UUID("6f1c2a34-5b7d-4e8f-9a0b-1c2d3e4f5a6b")
+from genesys_reconcile.sandbox.demo_outbound import FILTERS, RULE_SETS
+from genesys_reconcile.sandbox.ids import entity_id as entity_id  # where callers find it
 
 QUEUES = ("Support", "Sales", "Billing", "Retention", "Collections")
 AGENTS = (
@@ -54,10 +56,6 @@ LISTS = {
 }
 
 
-def entity_id(kind: str, name: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{name}"))
-
-
 def org(now: str) -> dict[str, Any]:
     return {
         "segments": [_segment(name, body, now) for name, body in _SEGMENTS.items()],
@@ -70,9 +68,10 @@ def org(now: str) -> dict[str, Any]:
             _named("wrapupcode", n, "/api/v2/routing/wrapupcodes") for n in WRAPUP_CODES
         ],
         "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
+        "contactListFilters": [_contact_filter(name, *spec, now) for name, spec in FILTERS.items()],
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
-        "ruleSets": [_rule_set(name, spec, now) for name, spec in _RULE_SETS.items()],
+        "ruleSets": [_rule_set(name, spec, now) for name, spec in RULE_SETS.items()],
     }
 
 
@@ -139,6 +138,19 @@ def _time_set(name: str, zone: str, now: str) -> dict[str, Any]:
     ]
     entity = _real("timeset", name, "/api/v2/outbound/callabletimesets", now)
     return {**entity, "callableTimes": [{"timeSlots": weekdays, "timeZoneId": zone}]}
+
+
+def _contact_filter(
+    name: str, list_name: str, predicates: list[dict[str, Any]], now: str
+) -> dict[str, Any]:
+    contact_list = _real("list", list_name, "/api/v2/outbound/contactlists", now)
+    return {
+        **_real("contactlistfilter", name, "/api/v2/outbound/contactlistfilters", now),
+        "sourceType": "ContactList",
+        "contactList": {k: contact_list[k] for k in ("id", "name", "selfUri")},
+        "filterType": "AND",
+        "clauses": [{"filterType": "AND", "predicates": predicates}],
+    }
 
 
 def _campaign(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
@@ -336,58 +348,5 @@ _REAL_CAMPAIGNS: dict[str, dict[str, Any]] = {
         "callerName": "Acme",
         "callerAddress": "+15551234567",
         "dncLists": ["Internal DNC"],
-    },
-}
-
-# As the server holds them: with rule ids, and the `properties.Action` it adds to actions.
-_RULE_SETS: dict[str, dict[str, Any]] = {
-    "Do-not-call safety": {
-        "contactList": "Primary Leads",
-        "rules": [
-            {
-                "name": "Do-not-call flag",
-                "category": "DIALER_PRECALL",
-                "conditions": [
-                    {
-                        "type": "contactAttributeCondition",
-                        "attributeName": "do_not_call",
-                        "operator": "EQUALS",
-                        "value": "true",
-                        "valueType": "STRING",
-                        "inverted": False,
-                    }
-                ],
-                "actions": [
-                    {
-                        "type": "Action",
-                        "actionTypeName": "DO_NOT_DIAL",
-                        "properties": {"Action": "DO_NOT_DIAL"},
-                    }
-                ],
-            }
-        ],
-    },
-    "Legacy wrap-up retries": {
-        "queue": "Sales",
-        "rules": [
-            {
-                "name": "Call back an hour later",
-                "category": "DIALER_WRAPUP",
-                "conditions": [
-                    {
-                        "type": "wrapupCondition",
-                        "codes": [entity_id("wrapupcode", "Call back later")],
-                        "inverted": False,
-                    }
-                ],
-                "actions": [
-                    {
-                        "type": "Action",
-                        "actionTypeName": "SCHEDULE_CALLBACK",
-                        "properties": {"callbackOffset": "60", "Action": "SCHEDULE_CALLBACK"},
-                    }
-                ],
-            }
-        ],
     },
 }

@@ -8,7 +8,15 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from genesys_reconcile.sandbox import campaigns, directory, outbound, rule_sets, segments, state
+from genesys_reconcile.sandbox import (
+    campaigns,
+    contact_filters,
+    directory,
+    outbound,
+    rule_sets,
+    segments,
+    state,
+)
 from genesys_reconcile.sandbox.analytics import Analytics
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
 
@@ -83,6 +91,13 @@ API_ROUTES = (
     *_read_only("/api/v2/outbound/dnclists", "dncLists", "DNC list"),
     *_read_only("/api/v2/outbound/callabletimesets", "callableTimeSets", "callable time set"),
     *_read_only("/api/v2/routing/wrapupcodes", "wrapupCodes", "wrap-up code"),
+    Route("GET", contact_filters.BASE, contact_filters.list_filters),
+    Route("POST", contact_filters.BASE, contact_filters.create_filter),
+    Route("POST", contact_filters.BASE + "/preview", contact_filters.preview),
+    Route("POST", contact_filters.BASE + "/bulk/retrieve", contact_filters.bulk_retrieve),
+    Route("GET", contact_filters.BASE + "/{id}", contact_filters.get_filter),
+    Route("PUT", contact_filters.BASE + "/{id}", contact_filters.put_filter),
+    Route("DELETE", contact_filters.BASE + "/{id}", contact_filters.delete_filter),
     Route("GET", rule_sets.BASE, rule_sets.list_rule_sets),
     Route("POST", rule_sets.BASE, rule_sets.create_rule_set),
     Route("GET", rule_sets.BASE + "/{id}", rule_sets.get_rule_set),

@@ -30,6 +30,7 @@ COLLECTIONS = (
     "callableTimeSets",
     "wrapupCodes",
     "ruleSets",
+    "contactListFilters",
 )
 
 Entity = dict[str, Any]
@@ -46,6 +47,7 @@ class OrgState:
     callableTimeSets: dict[str, Entity] = field(default_factory=dict)
     wrapupCodes: dict[str, Entity] = field(default_factory=dict)
     ruleSets: dict[str, Entity] = field(default_factory=dict)
+    contactListFilters: dict[str, Entity] = field(default_factory=dict)
     ids_issued: int = 0  # how many ids this org has handed out, over all its runs
     # Which org this is (`GET /api/v2/organizations/me`). Every org of a region shares one API
     # URL, so clients tell orgs apart by this id: each new state gets its own.
