@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
+from genesys_reconcile.genesys.errors import NotFound
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds.base import Kind, mappings, no_options
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
@@ -73,8 +74,8 @@ class CampaignSegmentation(Kind):
 
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         segmentation = model_of(data)
-        if segmentation is None:
-            return
+        if segmentation is None or not _served(live):
+            return  # on a real org the plan leaves these files out, and says so once
         campaign = segmentation.campaign
         if self.named(live, campaign) is None:
             yield Finding(
@@ -85,6 +86,12 @@ class CampaignSegmentation(Kind):
         yield from compiler.list_findings(segmentation, _catalog(live))
 
     # -- planning ------------------------------------------------------------------------------
+
+    def live_entities(self, live: LiveState) -> list[dict[str, Any]]:
+        # Segmentation rules are the demo extension's: an org without its list endpoint (a
+        # real one) answers 404 here, and the planner leaves this kind's files out.
+        live.listing(CONTACT_LISTS)
+        return super().live_entities(live)
 
     def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
         return (str(entity.get("id")), *super().keys(entity))  # files may name it by id
@@ -134,6 +141,15 @@ def _compiled(data: dict[str, Any], live: LiveState) -> list[dict[str, Any]]:
     catalog = _catalog(live)
     lists = [catalog.resolve(name) for name in segmentation.lists]
     return compiler.compile_rules(segmentation, [cl for cl in lists if cl is not None])
+
+
+def _served(live: LiveState) -> bool:
+    """Whether the org serves segmentation rules (the demo extension's contact lists)."""
+    try:
+        live.listing(CONTACT_LISTS)
+    except NotFound:
+        return False
+    return True
 
 
 def _catalog(live: LiveState) -> compiler.ListCatalog:

@@ -37,8 +37,8 @@ def make_plan(
         desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
         try:
             every = kind.live_entities(live)
-        except NotFound:
-            plan.unserved[kind.kind] = kind.collection
+        except NotFound as missing:  # the path the org does not serve, which the notice names
+            plan.unserved[kind.kind] = missing.path.split("?")[0]
             continue
         names.update((kind.kind, kind.name_of(e)) for e in every)
         plan.existing[kind.kind] = len(every)

@@ -1,0 +1,35 @@
+"""The whole loop against `reconcile sandbox serve --api genesys`, which serves only what the real
+platform serves: the real kinds plan, apply, converge and prune; the demo extension's kinds
+(analytics segments, campaign segmentation rules) are left out, each named once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.processes import reconcile, served
+
+
+def test_the_real_kinds_converge_on_an_org_that_serves_only_the_real_api(repo: Path) -> None:
+    with served("--api", "genesys") as env:
+        planned = reconcile(env, "plan", "--no-impact")
+        assert planned.returncode == 0, planned.stderr
+        assert planned.stderr.splitlines() == [
+            "AnalyticsSegment: this org serves no /api/v2/analytics/segments (404); left out of "
+            "the plan: segments/chat-wrap-up-over-a-minute.yaml, segments/long-holds-in-support"
+            ".yaml, segments/short-voice-calls.yaml, segments/voice-calls-over-5-minutes-q3.yaml",
+            "CampaignSegmentation: this org serves no /api/v2/outbound/lists (404); left out of "
+            "the plan: campaigns/lapsed-customer-win-back.yaml, campaigns/policy-renewal-"
+            "reminders.yaml, campaigns/spring-outreach.yaml",
+        ]
+        changes = [line for line in planned.stdout.splitlines() if line[:2] in ("+ ", "~ ")]
+        assert [line.split("  (")[0] for line in changes] == [
+            '+ ContactListFilter "Holiday Promo audience" will be created',
+            '~ ContactListFilter "Renewals audience" will be updated in place',
+            '+ RuleSet "Holiday Promo exclusions" will be created',
+            '~ CampaignSettings "Holiday Promo" will be updated in place',
+        ]
+        applied = reconcile(env, "apply", "--auto-approve", "--prune")
+        assert applied.returncode == 0, applied.stderr
+        assert applied.stdout.endswith("Apply: 2 created, 2 updated, 2 deleted, 0 failed.\n")
+        again = reconcile(env, "plan", "--no-impact", "--prune", "--detailed-exitcode")
+        assert again.returncode == 0, again.stdout
