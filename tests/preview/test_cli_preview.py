@@ -13,6 +13,7 @@ import pytest
 from genesys_reconcile import log, redaction
 
 LONG_CALLS = "segments/voice-calls-over-5-minutes-q3.yaml"
+SHORT_CALLS = "segments/short-voice-calls.yaml"
 
 
 def test_an_example_segment_previews_as_a_table(run, repo: Path) -> None:
@@ -140,3 +141,12 @@ def test_no_output_log_or_cache_file_holds_a_secret(run, repo: Path, verbose: No
     assert any('"POST"' in err or "POST" in err for err in outputs)  # -v logged the requests
     for secret in known:
         assert all(secret not in output for output in outputs)
+
+
+def test_csv_booleans_are_spelt_as_in_json_and_out_names_what_it_wrote(run, repo: Path) -> None:
+    listed = run("preview", SHORT_CALLS, "--sandbox", "--conversations", "--format", "csv")
+    abandoned = {row["abandoned"] for row in csv.DictReader(io.StringIO(listed.out))}
+    assert abandoned <= {"true", "false"} and abandoned
+    saved = run("preview", SHORT_CALLS, "--sandbox", "--format", "csv", "--out", "p.csv")
+    size = (repo / "p.csv").stat().st_size
+    assert (saved.code, saved.out, saved.err) == (0, "", f"wrote p.csv (csv, {size:,} bytes)\n")

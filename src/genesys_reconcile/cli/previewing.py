@@ -155,6 +155,7 @@ def preview_command(
     output = output if output.endswith("\n") else output + "\n"
     if out:
         write_atomically(out, output)
+        click.echo(f"wrote {out} ({output_format}, {len(output.encode()):,} bytes)", err=True)
     else:
         click.echo(output, nl=False)
     return EXIT_OK

@@ -125,8 +125,17 @@ def _csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
+        writer.writerow({k: _cell(row[k]) for k in columns})
     return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell as the JSON output spells it: `true`/`false`, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 # -- the table --------------------------------------------------------------------------------
