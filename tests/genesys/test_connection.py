@@ -11,6 +11,7 @@ from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.genesys.regions import AWS_REGIONS, REGIONS, endpoints
 from genesys_reconcile.redaction import HIDDEN, Secret, redact
+from genesys_reconcile.sandbox.embedded import BUDGET_PER_MINUTE
 from genesys_reconcile.settings import Settings
 from tests.conftest import ROOT
 
@@ -169,3 +170,11 @@ def test_a_mistyped_aws_style_region_gets_a_suggestion() -> None:
 def test_the_settings_schema_offers_every_region_name_the_tool_knows() -> None:
     schema = json.loads((ROOT / "schemas/reconcile-config.schema.json").read_text("utf-8"))
     assert set(schema["properties"]["region"]["enum"]) == {*REGIONS, *AWS_REGIONS}
+
+
+def test_the_embedded_sandbox_reports_a_generous_budget_the_client_spends(tmp_path: Path) -> None:
+    settings = Settings(root=tmp_path, paths=())
+    with connect(settings, sandbox=True) as client:
+        client.list_all(SEGMENTS)
+        # Known from the answers' inin-ratelimit-* headers: no pacing for a real org's limit.
+        assert client.transport.pacer.allowed == BUDGET_PER_MINUTE
