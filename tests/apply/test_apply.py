@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -337,3 +339,38 @@ def test_the_settle_wait_is_bounded_by_either_spelling_and_audited_by_what_it_wa
     assert [(w["kind"], w["what"]) for w in waits] == 2 * [
         ("CampaignSegmentation", "index rebuild")
     ]
+
+
+class InterruptedWhileSubmitting(ThreadPoolExecutor):
+    """A pool interrupted (as by SIGTERM in the main thread) on its second submission: the
+    moment between handing out one change and the next."""
+
+    def __init__(self, max_workers: int) -> None:
+        super().__init__(max_workers=max_workers)
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self.submitted += 1
+        if self.submitted == 2:
+            raise KeyboardInterrupt
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_an_interrupt_between_two_submissions_stops_the_run_instead_of_hanging_it(
+    repo: Path, client: GenesysClient, clock: FakeClock
+) -> None:
+    settings = load_settings()
+    live = LiveState(client)
+    report = validate(list(settings.paths), settings, live)
+    plan = make_plan(report.resources, live)
+    ran: list[Any] = []
+    with Audit(repo / "audit.jsonl") as audit:
+        applier = Applier(client, live, report.resources, audit, clock=clock, sleep=clock.advance)
+        applier.pool = InterruptedWhileSubmitting
+        running = threading.Thread(target=lambda: ran.append(applier.run(plan)), daemon=True)
+        running.start()
+        running.join(timeout=30)  # a hang, not a slow run: it ends in well under a second
+    assert not running.is_alive(), "the run hung waiting for a change it never started"
+    assert isinstance(ran[0].stopped, KeyboardInterrupt)
+    started = [o.change.name for o in ran[0].outcomes]
+    assert len(started) == 1 and len(ran[0].not_started) == len(plan.changes) - 1

@@ -105,13 +105,14 @@ class Applier:
     progress: Callable[[str], None] = lambda line: None  # one line per finished change
     waiting: Callable[[str], None] = lambda line: None  # while a resource settles
     parallel: int = 4  # changes of one kind in flight at once; kinds still go in order
+    pool: Callable[[int], ThreadPoolExecutor] = ThreadPoolExecutor  # a seam for tests
 
     def run(self, plan: Plan) -> Ran:
         """Apply the plan. An interrupt, or an audit trail that can no longer be written,
         stops it: no more changes start, the writes in flight finish and are recorded, and
         what finished comes back with what never started."""
         ran = Ran([], list(plan.changes))
-        pool = ThreadPoolExecutor(max_workers=max(1, self.parallel))
+        pool = self.pool(max(1, self.parallel))
         # Waiting for a resource to settle is no write: once stopping, it is given up, or an
         # interrupt would wait out a whole index rebuild (CI kills the job long before).
         sleep, stopping = self.sleep, threading.Event()
@@ -139,23 +140,30 @@ class Applier:
         # Every future exists before any change starts, so an interrupt landing between two
         # submissions cannot lose track of one that already runs.
         futures: list[Future[Outcome]] = [Future() for _ in changes]
+        handed = 0  # futures given to the pool; an interrupt may land between two
         try:
             for change, future in zip(changes, futures, strict=True):
                 pool.submit(self._claimed, future, kind, change)
+                handed += 1
             for future in futures:
                 future.result()  # a stop (or a bug) in any change is raised here
         finally:
             # A write in flight cannot stop halfway: wait for those, start no more.
             stopping.set()
-            for future in futures:
-                future.cancel()
+            for index, future in enumerate(futures):
+                # The pool notifies the futures it was given; the rest only this can notify.
+                if future.cancel() and index >= handed:
+                    future.set_running_or_notify_cancel()
             wait(futures)
             stopping.clear()
             ran.collect(changes, futures)
 
     def _claimed(self, future: Future[Outcome], kind: Kind, change: Change) -> None:
-        if not future.set_running_or_notify_cancel():
-            return  # cancelled before it started
+        try:
+            if not future.set_running_or_notify_cancel():
+                return  # cancelled before it started
+        except RuntimeError:
+            return  # cancelled, and told so, by a stop that landed as it was handed out
         try:
             future.set_result(self._announced(kind, change))
         except BaseException as exc:  # handed to the main thread, which decides
