@@ -15,6 +15,7 @@ import yaml
 
 from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.apply.pending import cursor_path
+from genesys_reconcile.plan.markdown import MARKER
 from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -201,3 +202,45 @@ def test_apply_carries_the_audit_trail_and_its_pending_webhooks_to_the_next_run(
     assert key.startswith(restore["with"]["restore-keys"])  # so the newest earlier one restores
     upload = order[uses.index("actions/upload-artifact")]
     assert upload["if"] == "always()" and upload["with"]["path"] == str(AUDIT_LOG)
+
+
+def approver_sees(tmp_path: Path, output: str, errors: str, code: int) -> str:
+    """The job summary the action writes for a command's output, errors and exit code."""
+    (tmp_path / "out").write_text(output, encoding="utf-8")
+    (tmp_path / "errors").write_text(errors, encoding="utf-8")
+    summary = tmp_path / "summary"
+    summary.write_text("", encoding="utf-8")
+    env = {
+        "PATH": os.environ["PATH"],
+        "OUT": str(tmp_path / "out"),
+        "ERRORS": str(tmp_path / "errors"),
+        "CODE": str(code),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    script = action_step("Show the output in the job summary")["run"]
+    subprocess.run(["bash", "-e", "-c", script], env=env, check=True)
+    return summary.read_text(encoding="utf-8")
+
+
+def test_an_approver_sees_a_safe_an_unsafe_and_a_failed_plan_of_the_demo_org(
+    run, repo: Path, tmp_path: Path
+) -> None:
+    safe = run("plan", "--sandbox", "--no-impact", "--format", "markdown")
+    shown = approver_sees(tmp_path, safe.out, safe.err, safe.code)
+    assert shown == safe.out and shown.startswith(MARKER)
+    assert "### Plan: 4 to create, 5 to update, 0 to delete." in shown
+
+    (repo / "reconcile.yaml").write_text("safety: {updates: 0.1, minExisting: 1}\n", "utf-8")
+    unsafe = run("plan", "--sandbox", "--no-impact", "--format", "markdown")
+    shown = approver_sees(tmp_path, unsafe.out, unsafe.err, unsafe.code)
+    assert unsafe.code == 1 and shown.startswith(MARKER)  # still the plan, to review and fix
+    assert "_UNSAFE: " in shown and "Apply refuses this plan without --force._" in shown
+
+    (repo / "segments/short-voice-calls.yaml").write_text("kind: AnalyticsSegment\n", "utf-8")
+    failed = run("plan", "--sandbox", "--no-impact", "--format", "markdown")
+    shown = approver_sees(tmp_path, failed.out, failed.err, failed.code)
+    assert (failed.code, failed.out) == (1, "")  # nothing to post: the comment stays as it was
+    assert shown.startswith(
+        "\n**reconcile failed (exit 1):**\n\n```\nsegments/short-voice-calls.yaml:1:1: error: "
+    )
+    assert shown.endswith("error: the files are invalid; nothing was planned\n```\n")
