@@ -277,10 +277,10 @@ def _names(data: dict[str, Any], ref: Ref) -> Iterator[tuple[tuple[str | int, ..
 def _resolved(live: LiveState, ref: Ref, name: str) -> dict[str, Any]:
     """A file's name with the id it names in the org (None before this apply creates it)."""
     try:
-        found = references.matching(live, ref.collection, name)
+        found = references.one(live, ref.collection, name)
     except GenesysError:
-        found = []
-    return {"name": name, "id": str(found[0]["id"]) if len(found) == 1 else None}
+        found = None
+    return {"name": name, "id": None if found is None else str(found["id"])}
 
 
 def _named(live: LiveState, ref: Ref, held: Any) -> dict[str, Any]:

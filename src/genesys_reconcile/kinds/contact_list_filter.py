@@ -64,7 +64,7 @@ class ContactListFilter(Kind):
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         name = data.get("contactList")
         yield from references.findings(live, ("contactList",), CONTACT_LISTS, name, "contact list")
-        contact_list = _contact_list(live, name)
+        contact_list = references.one(live, CONTACT_LISTS, name)
         if contact_list is None:
             return
         columns = [str(c) for c in contact_list.get("columnNames", [])]
@@ -96,7 +96,7 @@ class ContactListFilter(Kind):
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         reference = references.ref(live, CONTACT_LISTS, data["contactList"], "contact list")
-        types = column_types(data, _contact_list(live, data["contactList"]))
+        types = column_types(data, references.one(live, CONTACT_LISTS, data["contactList"]))
         return {
             "name": data["name"],
             "sourceType": "ContactList",
@@ -191,11 +191,3 @@ def _selection(body: Mapping[str, Any]) -> tuple[Any, ...]:
 def _counted(analytics: Selections[SpanT], body: Mapping[str, Any]) -> tuple[int, int]:
     found = analytics.counts(PREVIEW, body, ("filteredContacts", "totalContacts"))
     return found["filteredContacts"], found["totalContacts"]
-
-
-def _contact_list(live: LiveState, name: Any) -> dict[str, Any] | None:
-    """The one contact list named `name`; None when none or several are."""
-    if not isinstance(name, str):
-        return None
-    found = references.matching(live, CONTACT_LISTS, name)
-    return found[0] if len(found) == 1 else None

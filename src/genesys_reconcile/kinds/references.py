@@ -30,6 +30,15 @@ def matching(live: LiveState, collection: str, name: str) -> list[dict[str, Any]
     return live.memo((collection, "by name"), index).get(name, [])
 
 
+def one(live: LiveState, collection: str, name: Any) -> dict[str, Any] | None:
+    """The one live resource of `collection` named `name`; None when no name is given, or
+    none or several resources answer to it (the reference's own finding says which)."""
+    if not isinstance(name, str):
+        return None
+    found = matching(live, collection, name)
+    return found[0] if len(found) == 1 else None
+
+
 def problem(live: LiveState, collection: str, name: str, what: str) -> str | None:
     """Why `name` does not name exactly one `what` in the org; None when it does."""
     found = matching(live, collection, name)

@@ -163,10 +163,5 @@ def _columns_named(data: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]
 
 def _columns(data: dict[str, Any], live: LiveState) -> set[str] | None:
     """The columns of the file's contact list; None when it names none, or none exactly."""
-    name = data.get("contactList")
-    if not isinstance(name, str):
-        return None
-    found = references.matching(live, CONTACT_LISTS, name)
-    if len(found) != 1:
-        return None  # the reference's own finding says why
-    return {str(c) for c in found[0].get("columnNames") or []}
+    found = references.one(live, CONTACT_LISTS, data.get("contactList"))
+    return None if found is None else {str(c) for c in found.get("columnNames") or []}

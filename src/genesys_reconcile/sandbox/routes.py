@@ -18,7 +18,7 @@ from genesys_reconcile.sandbox import (
     state,
 )
 from genesys_reconcile.sandbox.analytics import Analytics
-from genesys_reconcile.sandbox.http import Handler, Org, Request, Response, page
+from genesys_reconcile.sandbox.http import Handler, Org, Request, Response
 
 
 @dataclass(frozen=True)
@@ -64,13 +64,6 @@ def _organization(org: Org, _: Request) -> Response:
     return Response(200, state.public(org.state.organization))
 
 
-def _directory(collection: str) -> Handler:
-    def handler(org: Org, request: Request) -> Response:
-        return page(request, list(org.state.collection(collection).values()))
-
-    return handler
-
-
 def _read_only(path: str, collection: str, what: str) -> tuple[Route, Route]:
     return (
         Route("GET", path, directory.listing(collection)),
@@ -112,8 +105,8 @@ API_ROUTES = (
     Route("POST", CAMPAIGNS + "/{id}/stop", campaigns.stop_campaign),
     Route("GET", CAMPAIGNS + "/{id}/progress", campaigns.progress),
     Route("GET", "/api/v2/organizations/me", _organization),
-    Route("GET", "/api/v2/routing/queues", _directory("queues")),
-    Route("GET", "/api/v2/users", _directory("users")),
+    Route("GET", "/api/v2/routing/queues", directory.listing("queues")),
+    Route("GET", "/api/v2/users", directory.listing("users")),
     Route("POST", "/api/v2/analytics/conversations/aggregates/query", _analytics("aggregates")),
     Route("POST", "/api/v2/analytics/conversations/details/query", _analytics("details")),
 )
