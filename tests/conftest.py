@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -24,6 +25,18 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copy(ROOT / "reconcile.yaml", tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def real_repo(repo: Path) -> Path:
+    """The example repository as a real org can hold it: the segmentations that name two
+    lists keep the first, without useOnlyOnce (a real campaign dials one list, and has no
+    such field)."""
+    for name in ("spring-outreach", "lapsed-customer-win-back"):
+        path = repo / "campaigns" / f"{name}.yaml"
+        text = re.sub(r"lists: \[([^,\]]+), [^\]]+\]", r"lists: [\1]", path.read_text("utf-8"))
+        path.write_text(text.replace("useOnlyOnce: true\n", ""), encoding="utf-8")
+    return repo
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from genesys_reconcile.errors import ConfigError, Location, ManifestError, Recon
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
+from genesys_reconcile.kinds.stand_ins import StandIn, StandIns
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity, render_text
 from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
@@ -31,6 +32,9 @@ class Resource:
     kind: Kind
     name: str
     document: Document
+    # The (kind, name) of the file it was compiled from, on an org that does not serve that
+    # kind; a --target naming that file selects it.
+    stands_for: tuple[str, str] | None = None
 
 
 @dataclass
@@ -103,6 +107,7 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
     report.diagnostics.extend(_cross_file_diagnostics(report.resources))
     report.diagnostics.extend(_kind_wide_diagnostics(sound))
     if live is not None:
+        sound = _stood_in(report, sound, settings, live)
         # What the repository declares, for references to resources this apply creates.
         declared = {(r.kind.kind, r.name) for r in sound}
         live.memo("declared", lambda: declared)
@@ -111,6 +116,63 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
             report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found)
     report.diagnostics.sort()
     return report
+
+
+def _stood_in(
+    report: Report, sound: list[Resource], settings: Settings, live: LiveState
+) -> list[Resource]:
+    """The sound resources, with each file whose kind this org does not serve replaced by the
+    real resources it stands for there (see `kinds.stand_ins`)."""
+    kept: list[Resource] = []
+    compiled: list[tuple[Resource, StandIns]] = []
+    for resource in sound:
+        found = resource.kind.stand_ins(resource.document.data, live)
+        if found is None:
+            kept.append(resource)
+        else:
+            compiled.append((resource, found))
+    taken = {(r.kind.kind, r.name): r for r in kept}
+    for resource, found in compiled:
+        report.resources.remove(resource)
+        report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found.findings)
+        for stand_in in found.documents:
+            made, findings = _stand_in(resource, stand_in, settings)
+            findings.extend(_taken(made, taken))
+            report.diagnostics.extend(Diagnostic.of(made.document, f) for f in findings)
+            report.resources.append(made)
+            if not findings and not found.findings:
+                kept.append(made)
+                taken[(made.kind.kind, made.name)] = made
+    return kept
+
+
+def _stand_in(
+    resource: Resource, stand_in: StandIn, settings: Settings
+) -> tuple[Resource, list[Finding]]:
+    """A compiled document as a resource of its kind, placed at its source's lines."""
+    kind, source = KINDS[stand_in.kind], resource.document
+    positions = {path: source.locate(origin) for path, origin in stand_in.origins.items()}
+    placed = {path: (at.line, at.column) for path, at in positions.items()}
+    placed[()] = source.positions.get((), (1, 1))
+    document = Document(source.file, stand_in.data, placed)
+    origin = (resource.kind.kind, resource.name)
+    made = Resource(kind, kind.identity(stand_in.data) or "", document, origin)
+    findings = schema_findings(kind.schema_file, stand_in.data)
+    findings.extend(kind.check(stand_in.data, settings))
+    return made, findings
+
+
+def _taken(made: Resource, taken: dict[tuple[str, str], Resource]) -> Iterator[Finding]:
+    """A compiled resource that another file defines as well."""
+    other = taken.get((made.kind.kind, made.name))
+    if other is not None:
+        where = other.document.locate((other.kind.identity_field,))
+        identity = (made.kind.identity_field,)
+        yield Finding(
+            identity,
+            f"on this org the file stands for {made.kind.kind} {made.name!r}, which {where} "
+            "also defines; keep one of them",
+        )
 
 
 def _check_document(

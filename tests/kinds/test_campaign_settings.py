@@ -358,8 +358,8 @@ def test_unknown_settings_are_refused_offline_and_a_filter_may_be_null(
 ) -> None:
     write(repo, "holiday-promo", "campaign: Holiday Promo\ncontactListFilter: null\n")
     assert found(repo, None) == []
-    write(repo, "holiday-promo", "campaign: Holiday Promo\nsettings: {dialingMode: power}\n")
-    assert found(repo, None) == [(3, "settings.dialingMode", "unknown property 'dialingMode'")]
+    write(repo, "holiday-promo", "campaign: Holiday Promo\nsettings: {previewTimeout: 2}\n")
+    assert found(repo, None) == [(3, "settings.previewTimeout", "unknown property 'previewTimeout'")]
 
 
 def winter_audience(repo: Path) -> None:

@@ -39,6 +39,7 @@ from genesys_reconcile.genesys.errors import (
     VersionMismatch,
 )
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds.stand_ins import StandIns
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
 
@@ -151,6 +152,12 @@ class Kind(ABC):
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         """Checks of a valid file against the org's live state."""
         return iter(())
+
+    def stand_ins(self, data: dict[str, Any], live: LiveState) -> StandIns | None:
+        """On an org that does not serve this kind, the documents of other kinds a valid file
+        means there (or why it cannot); None where the org serves the kind, or where the file
+        has no meaning without it."""
+        return None
 
     # -- planning: both sides in the comparable wire shape ------------------------------------
 

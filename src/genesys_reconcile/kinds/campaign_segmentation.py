@@ -8,6 +8,10 @@ Writes: one PATCH of the compiled rules (as both `rules` and `contactFilters`) a
     refusal naming the version); a 409 while the index rebuilds is not stale.
 Settles: the campaign rebuilds its contact index (`indexStatus`) after each write.
 Options: none; the contact lists the rules name are read from `/api/v2/outbound/lists`.
+Real orgs: an org without that endpoint has no segmentation rules; there a file stands for a
+    contact list filter bound to its campaign (`segmentation_real`), planned and applied as
+    those kinds, and `whileRunning` (ignored where rules exist) says how a running campaign
+    takes the change.
 
 Offline, the rules are compiled with stand-in list ids to check the platform's limits (50
 rules, 2,048 characters an expression). Online, the campaign and lists must exist, and every
@@ -22,7 +26,9 @@ from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.errors import NotFound
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import segmentation_real
 from genesys_reconcile.kinds.base import Kind, mappings, no_options
+from genesys_reconcile.kinds.stand_ins import StandIns
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.rules import compiler, expression, overlap
 from genesys_reconcile.rules.model import OneOf, Segmentation, from_document
@@ -75,7 +81,7 @@ class CampaignSegmentation(Kind):
     def check_live(self, data: dict[str, Any], live: LiveState) -> Iterator[Finding]:
         segmentation = model_of(data)
         if segmentation is None or not _served(live):
-            return  # on a real org the plan leaves these files out, and says so once
+            return  # on a real org the file stands for real resources, checked as theirs
         campaign = segmentation.campaign
         if self.named(live, campaign) is None:
             yield Finding(
@@ -84,6 +90,9 @@ class CampaignSegmentation(Kind):
                 "campaign and never creates one",
             )
         yield from compiler.list_findings(segmentation, _catalog(live))
+
+    def stand_ins(self, data: dict[str, Any], live: LiveState) -> StandIns | None:
+        return None if _served(live) else segmentation_real.stand_ins(data)
 
     # -- planning ------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """`CampaignSettings`: the bindings and settings of an existing outbound campaign.
 
 Manages: of the campaigns at `/api/v2/outbound/campaigns`, only the fields its file names (a
-    field the file leaves out is someone else's): `contactListFilters` (at most one),
+    field the file leaves out is someone else's): `contactList`, `contactListFilters` (at most one),
     `ruleSets`, `dncLists` and `callableTimeSet`, by name, and the `settings:` keys;
     campaigns are never created or deleted.
 Identity: the campaign's exact `name`.
@@ -40,6 +40,7 @@ FILTERS = "/api/v2/outbound/contactlistfilters"
 RULE_SETS = "/api/v2/outbound/rulesets"
 DNC_LISTS = "/api/v2/outbound/dnclists"
 TIME_SETS = "/api/v2/outbound/callabletimesets"
+CONTACT_LISTS = "/api/v2/outbound/contactlists"
 
 
 class Ref(NamedTuple):
@@ -55,6 +56,7 @@ class Ref(NamedTuple):
 
 
 REFS = (
+    Ref("contactList", "contactList", CONTACT_LISTS, "contact list", False),
     Ref("contactListFilter", "contactListFilters", FILTERS, "contact list filter", True,
         "ContactListFilter"),
     Ref("ruleSets", "ruleSets", RULE_SETS, "rule set", True, "RuleSet"),
@@ -62,6 +64,7 @@ REFS = (
     Ref("callableTimeSet", "callableTimeSet", TIME_SETS, "callable time set", False),
 )  # fmt: skip
 SETTINGS = (
+    "dialingMode",
     "abandonRate",
     "priority",
     "callerName",
@@ -74,7 +77,7 @@ SETTINGS = (
 )
 # What a running campaign takes only once off [inferred from the Resource Center's list of
 # what may change while on], and what `CampaignPatchRequest` changes on a running one.
-NEEDS_OFF = ("contactListFilters", "contactSorts")
+NEEDS_OFF = ("contactList", "contactListFilters", "dialingMode", "contactSorts")
 PATCHABLE = ("abandonRate", "outboundLineCount", "maxCallsPerAgent")
 POLICIES = ("refuse", "patch-only", "stop-apply-start")
 PUT_PARAMS = {"useMaxCallsPerAgentDecimal": "true"}

@@ -32,9 +32,16 @@ def make_plan(
         wanted = not targets or any(s.matches(kind.kind, name) for s in targets)
         return wanted and not any(s.matches(kind.kind, name) for s in excludes)
 
+    def picked(resource: Resource) -> bool:
+        """A file's resource, chosen by its own name or by the file it was compiled from."""
+        named = [(resource.kind.kind, resource.name), *filter(None, [resource.stands_for])]
+        wanted = not targets or any(s.matches(*n) for s in targets for n in named)
+        return wanted and not any(s.matches(*n) for s in excludes for n in named)
+
     names: set[tuple[str, str]] = {(r.kind.kind, r.name) for r in resources}
+    names.update(r.stands_for for r in resources if r.stands_for is not None)
     for kind in KINDS.values():
-        desired = [r for r in resources if r.kind is kind and chosen(kind, r.name)]
+        desired = [r for r in resources if r.kind is kind and picked(r)]
         try:
             every = kind.live_entities(live)
         except NotFound as missing:  # the path the org does not serve, which the notice names

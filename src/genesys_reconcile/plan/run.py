@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,23 @@ def unserved_notices(plan: Plan, resources: list[Resource]) -> list[str]:
             lines.append(
                 f"{kind}: this org serves no {path} (404); left out of the plan: {', '.join(files)}"
             )
+        lines.extend(_stand_in_notices(kind, path, resources))
     return lines
+
+
+def _stand_in_notices(kind: str, path: str, resources: list[Resource]) -> Iterator[str]:
+    """Per file of a kind the org does not serve, the real resources planned in its place."""
+    made: dict[str, list[str]] = {}
+    for resource in resources:
+        if resource.stands_for and resource.stands_for[0] == kind:
+            made.setdefault(resource.document.file, []).append(
+                f"{resource.kind.kind} {resource.name!r}"
+            )
+    for file, names in sorted(made.items()):
+        yield (
+            f"{kind}: this org serves no {path} (404); {file} is planned as the real "
+            f"resources it stands for: {' and '.join(names)}"
+        )
 
 
 @dataclass(frozen=True)
