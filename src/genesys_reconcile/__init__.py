@@ -15,7 +15,7 @@ the code to this order). This package itself holds only the version, below every
     validation: every check of a set of files, each dispatched to its kind
     preview: what a segment selects
     plan: what would change, and how a reviewer reads it
-    apply, github: applying a plan; posting a plan to a pull request
+    apply, github, export: applying a plan; posting it to a pull request; writing an org as files
     connection: a client for the real org or for the embedded sandbox
     cli: parses, calls one function, maps errors to exit codes
     __main__: `python -m genesys_reconcile`

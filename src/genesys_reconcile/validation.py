@@ -21,7 +21,7 @@ from genesys_reconcile.kinds.stand_ins import StandIn, StandIns
 from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity, render_text
 from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
-from genesys_reconcile.manifest.yaml import Document, display_path, load_file
+from genesys_reconcile.manifest.yaml import Document, JsonPath, display_path, load_file
 from genesys_reconcile.settings import Settings
 
 
@@ -182,12 +182,34 @@ def _check_document(
     kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         return None, [_kind_finding(kind_name)]
-    findings = schema_findings(kind.schema_file, document.data)
-    findings.extend(kind.check(document.data, settings))
+    unresolved = list(_unresolved(document.data, ()))
+    findings = [
+        f
+        for f in schema_findings(kind.schema_file, document.data)
+        if not any(f.path[: len(u.path)] == u.path for u in unresolved)
+    ]
+    findings.extend(unresolved or kind.check(document.data, settings))
     name = kind.identity(document.data)
     if name:
         findings.extend(_invisible_in_name(kind.identity_field, name))
     return (Resource(kind, name, document) if name else None), findings
+
+
+def _unresolved(value: object, path: JsonPath) -> Iterator[Finding]:
+    """Each `{unresolved: id}` an export wrote for a reference whose resource was gone."""
+    if isinstance(value, dict):
+        if list(value) == ["unresolved"]:
+            yield Finding(
+                path,
+                f"refers to id {value['unresolved']}, which the org no longer has (export "
+                "wrote it so); name an existing resource, or remove the reference",
+            )
+            return
+        for key, item in value.items():
+            yield from _unresolved(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unresolved(item, (*path, index))
 
 
 def _invisible_in_name(field: str, name: str) -> Iterator[Finding]:

@@ -107,6 +107,9 @@ class AnalyticsSegment(Kind):
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         return _normalised(self.written(data))
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        return {"kind": self.kind} | {k: entity[k] for k in self.managed if k in entity}
+
     def impact(
         self,
         data: dict[str, Any],

@@ -153,6 +153,13 @@ class Kind(ABC):
         """Checks of a valid file against the org's live state."""
         return iter(())
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        """A live resource as its file's document: the file's keys in the file's order,
+        references by name (or `{unresolved: id}` when the named resource is gone), no server
+        fields or server-filled defaults; None when this kind cannot be exported. Export
+        checks that the document plans no change against the resource before writing it."""
+        return None
+
     def stand_ins(self, data: dict[str, Any], live: LiveState) -> StandIns | None:
         """On an org that does not serve this kind, the documents of other kinds a valid file
         means there (or why it cannot); None where the org serves the kind, or where the file

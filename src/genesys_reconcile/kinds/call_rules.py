@@ -250,3 +250,99 @@ def _without_action_property(have: Any, want: Any) -> Any:
         return have
     properties = {k: v for k, v in have["properties"].items() if k != "Action"}
     return {k: v for k, v in {**have, "properties": properties}.items() if v != {}}
+
+
+# -- export: live rules in the file's shorthand, where it writes them exactly -----------------
+
+_WHEN = {category: when for when, category in CATEGORIES.items()}
+_OPERATOR_WORDS = {wire: word for word, wire in OPERATORS.items()}
+_SIMPLE_WORDS = {wire: word for word, wire in SIMPLE_ACTIONS.items()}
+_ANALYSIS = re.compile(r"disposition\.classification\.(?:un)?callable\.(\w+)\Z")
+
+
+def file_rule(rule: Mapping[str, Any], code_names: Mapping[str, str]) -> dict[str, Any] | None:
+    """A live rule as the file writes it; None for a category the file has no word for."""
+    when = _WHEN.get(str(rule.get("category")))
+    if when is None:
+        return None
+    ids = {name: ident for ident, name in code_names.items()}
+    return {
+        "name": rule.get("name"),
+        "when": when,
+        "if": [file_condition(c, code_names, ids.__getitem__) for c in _items(rule, "conditions")],
+        "then": [file_action(a) for a in _items(rule, "actions")],
+    }
+
+
+def file_condition(
+    condition: Mapping[str, Any], code_names: Mapping[str, str], code_id: CodeId
+) -> dict[str, Any]:
+    """The shorthand that compiles to exactly this condition, else the condition as `raw:`."""
+    candidate = _shorthand(condition, code_names)
+    try:
+        if isinstance(candidate, dict) and normal(api_condition(candidate, code_id)) == normal(
+            dict(condition)
+        ):
+            return candidate
+    except (KeyError, ValueError):
+        pass  # a name or value the shorthand cannot carry: written raw
+    return {"raw": normal(dict(condition))}
+
+
+def _shorthand(condition: Mapping[str, Any], code_names: Mapping[str, str]) -> Any:
+    if condition.get("inverted"):
+        inner = _shorthand({**condition, "inverted": False}, code_names)
+        return None if inner is None else {"not": inner}
+    kind, value = condition.get("type"), condition.get("value")
+    if kind == "contactAttributeCondition":
+        word = _OPERATOR_WORDS.get(str(condition.get("operator")))
+        typed = _number(value) if condition.get("valueType") == "NUMERIC" else value
+        return None if word is None else {"column": condition.get("attributeName"), word: typed}
+    if kind == "contactPropertyCondition" and condition.get("valueType") == "PERIOD":
+        direction = str(condition.get("operator")).lower()
+        return {"lastAttempt": {direction: to_words(str(value)) or value}}
+    if kind == "callAnalysisCondition":
+        found = _ANALYSIS.match(str(value))
+        return {"callAnalysis": found.group(1)} if found else None
+    if kind == "wrapupCondition":
+        return {"wrapup": [code_names.get(str(c), "") for c in condition.get("codes") or []]}
+    return None
+
+
+def file_action(action: Mapping[str, Any]) -> Any:
+    """The shorthand that compiles to exactly this action (the server's computed
+    `properties.Action` aside), else the action as `raw:`."""
+    candidate = _action_shorthand(action)
+    live = _without_action_property(dict(action), {})
+    if candidate is not None and normal(api_action(candidate)) == normal(live):
+        return candidate
+    return {"raw": normal(dict(action))}
+
+
+def _action_shorthand(action: Mapping[str, Any]) -> Any:
+    name = str(action.get("actionTypeName"))
+    properties = action.get("properties") if isinstance(action.get("properties"), dict) else {}
+    if name in _SIMPLE_WORDS:
+        return _SIMPLE_WORDS[name]
+    if name == "SCHEDULE_CALLBACK":
+        minutes = str((properties or {}).get("callbackOffset"))
+        return {"scheduleCallback": _offset(int(minutes))} if minutes.isdigit() else None
+    if name == "MODIFY_CONTACT_ATTRIBUTE":
+        return {"setAttribute": dict(properties or {})}
+    return None
+
+
+def _offset(minutes: int) -> str:
+    """Minutes as a file writes an offset: `1d`, `2h`, `5m`."""
+    for unit, size in (("d", 24 * 60), ("h", 60)):
+        if minutes and minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+def _number(value: Any) -> Any:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number.is_integer() else number

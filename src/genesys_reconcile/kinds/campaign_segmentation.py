@@ -102,6 +102,36 @@ class CampaignSegmentation(Kind):
         live.listing(CONTACT_LISTS)
         return super().live_entities(live)
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        """The campaign's rules read back into lists, demographics and exclusions; None when
+        they are not one include and at most one exclude rule of that shape."""
+        names = live.memo(
+            "contact-list-names",
+            lambda: {str(e["id"]): str(e["name"]) for e in live.listing(CONTACT_LISTS)},
+        )
+        lists: list[Any] = []
+        parts: dict[str, list[expression.Expr]] = {"include": [], "exclude": []}
+        for rule in _canonical_rules(entity.get("rules", []), live):
+            parsed = _reading(str(rule.get("expression")), live)[0]
+            if parsed is None:
+                return None
+            if rule.get("type") == "list" and isinstance(parsed, expression.Comparison):
+                ident = str(parsed.value)
+                lists.append(names.get(ident) or {"unresolved": ident})
+            else:
+                action = (rule.get("actions") or [{}])[0].get("type", "include")
+                parts["exclude" if action == "exclude" else "include"].append(parsed)
+        if len(parts["include"]) > 1 or len(parts["exclude"]) > 1:
+            return None
+        data: dict[str, Any] = {"kind": self.kind, "campaign": entity.get("name"), "lists": lists}
+        for key, read in (("demographics", demographics_of), ("exclusions", exclusions_of)):
+            expr = parts["include" if key == "demographics" else "exclude"]
+            found = read(expr[0]) if expr else None
+            if expr and not found:
+                return None
+            data |= {key: found} if found else {}
+        return data | {k: entity[k] for k in ("useOnlyOnce", "dialingMode") if k in entity}
+
     def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
         return (str(entity.get("id")), *super().keys(entity))  # files may name it by id
 
@@ -234,6 +264,32 @@ def _canonical_rule(rule: dict[str, Any], live: LiveState) -> dict[str, Any]:
     if isinstance(rule.get("filter"), dict):
         canonical["filter"] = dict(rule["filter"], expression=text)
     return canonical
+
+
+def demographics_of(expr: expression.Expr) -> dict[str, Any] | None:
+    """`age >= 25 AND region IN ('NW')` as `{age: {min: 25}, region: {allowed: [NW]}}`;
+    None for any other shape."""
+    found: dict[str, dict[str, Any]] = {}
+    for part in expr.operands if isinstance(expr, expression.And) else (expr,):
+        if isinstance(part, expression.Membership):
+            found.setdefault(part.attribute, {})["allowed"] = list(part.values)
+        elif isinstance(part, expression.Comparison) and part.operator in (">=", "<="):
+            bound = "min" if part.operator == ">=" else "max"
+            found.setdefault(part.attribute, {})[bound] = part.value
+        else:
+            return None
+    return found
+
+
+def exclusions_of(expr: expression.Expr) -> list[dict[str, Any]] | None:
+    """`do_not_call = true OR recently_contacted > 30` as the file's exclusions; None for any
+    other shape."""
+    found = []
+    for part in expr.operands if isinstance(expr, expression.Or) else (expr,):
+        if not isinstance(part, expression.Comparison):
+            return None
+        found.append({"attribute": part.attribute, "operator": part.operator, "value": part.value})
+    return found
 
 
 def _finding(found: overlap.Overlap) -> Finding:

@@ -164,6 +164,29 @@ class CampaignSettings(Kind):
             return f"{said}; {_words(blocked)} needs the campaign off (whileRunning: refuse)"
         return f"{said}; {_words(blocked)} needs the campaign off: apply stops, writes, starts it"
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        """The campaign's bindings and settings as read; never its status, which belongs to
+        whoever runs the campaign."""
+        data: dict[str, Any] = {"kind": self.kind, "campaign": entity.get("name")}
+        for ref in REFS:
+            held = entity.get(ref.field)
+            items = (held if isinstance(held, list) else []) if ref.many else [held]
+            names = [references.name_or_unresolved(live, ref.collection, r) for r in items if r]
+            if ref.key == "contactListFilter" and len(names) == 1:
+                data[ref.key] = names[0]
+            elif ref.many and names and ref.key != "contactListFilter":
+                data[ref.key] = sorted(names, key=str)
+            elif not ref.many and names:
+                data[ref.key] = names[0]
+        view = self.current(entity, None, live)
+        wanted = {key: view[key] for key in SETTINGS if view.get(key) not in (None, [])}
+        if "contactSorts" in wanted:
+            wanted["contactSorts"] = [
+                {"column": s["fieldName"], "direction": s["direction"], "numeric": s["numeric"]}
+                for s in wanted["contactSorts"]
+            ]
+        return data | ({"settings": wanted} if wanted else {})
+
     # -- applying -------------------------------------------------------------------------------
 
     def settled(self, entity: dict[str, Any]) -> bool | str:

@@ -27,7 +27,9 @@ from genesys_reconcile.kinds.base import Kind, Selections, SpanT, no_options
 from genesys_reconcile.kinds.filter_predicates import (
     clauses_of,
     column_types,
+    condition_of,
     conditions_of,
+    declared_types,
     predicate,
     shape_findings,
     type_findings,
@@ -141,6 +143,25 @@ class ContactListFilter(Kind):
         was, was_total = _counted(analytics, before)
         return f"{line} (was {was:,}{'' if was_total == total else f' of {was_total:,}'})"
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        view = normalised(entity)
+        reference = entity.get("contactList")
+        contact_list = live.memo((CONTACT_LISTS, "by id"), lambda: _by_id(live)).get(
+            str(reference.get("id") if isinstance(reference, dict) else reference)
+        )
+        data: dict[str, Any] = {"kind": self.kind, "name": view["name"]}
+        data["contactList"] = references.name_or_unresolved(live, CONTACT_LISTS, reference)
+        predicates = [p for c in view["clauses"] for p in c["predicates"]]
+        columns = declared_types(predicates, contact_list)
+        if columns:
+            data["columns"] = columns
+        clauses = [
+            {("any" if c["filterType"] == "OR" else "all"): _conditions(c)} for c in view["clauses"]
+        ]
+        if len(clauses) == 1 and view["filterType"] == "AND":
+            return data | clauses[0]
+        return data | {"match": "any" if view["filterType"] == "OR" else "all", "clauses": clauses}
+
     # -- applying ------------------------------------------------------------------------------
 
     def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:
@@ -182,6 +203,14 @@ def _clause(clause: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(p, dict)
         ],
     }
+
+
+def _by_id(live: LiveState) -> dict[str, dict[str, Any]]:
+    return {str(e.get("id")): e for e in live.listing(CONTACT_LISTS)}
+
+
+def _conditions(clause: Mapping[str, Any]) -> list[dict[str, Any] | None]:
+    return [condition_of(p) for p in clause["predicates"]]
 
 
 def _selection(body: Mapping[str, Any]) -> tuple[Any, ...]:

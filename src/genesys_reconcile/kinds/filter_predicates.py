@@ -259,3 +259,55 @@ def text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# -- export: a live predicate as the file writes it -----------------------------------------------
+
+_WORDS = {wire: word for word, wire in OPERATORS.items()}
+
+
+def condition_of(predicate: Mapping[str, Any]) -> dict[str, Any] | None:
+    """`{column: {op: operand}}` (or `{column: {not: {...}}}`) for a live predicate; None for
+    an operator the file has no word for."""
+    op, column = _WORDS.get(str(predicate.get("operator"))), predicate.get("column")
+    if op is None or not isinstance(column, str):
+        return None
+    numeric = predicate.get("columnType") == "numeric"
+    found = predicate.get("range")
+    bounds: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    operand: Any
+    if op == "between":
+        operand = [_typed(bounds.get("min"), numeric), _typed(bounds.get("max"), numeric)]
+    elif op == "in":
+        operand = [_typed(v, numeric) for v in bounds.get("inSet") or []]
+    elif op in ("before", "after"):
+        operand = to_words(str(predicate.get("value"))) or predicate.get("value")
+    else:
+        operand = _typed(predicate.get("value"), numeric)
+    test = {op: operand}
+    return {column: {"not": test} if predicate.get("inverted") else test}
+
+
+def declared_types(
+    predicates: list[Mapping[str, Any]], contact_list: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """The `columns:` a file needs for its predicates to compare as they do live: each column
+    whose list type (if any) would compare it otherwise."""
+    listed = column_types({}, contact_list)
+    needed: dict[str, str] = {}
+    for p in predicates:
+        column, wire = str(p.get("column")), p.get("columnType")
+        if WIRE_TYPES.get(listed.get(column, "text")) != wire:
+            needed[column] = "number" if wire == "numeric" else "text"
+    return dict(sorted(needed.items()))
+
+
+def _typed(value: Any, numeric: bool) -> Any:
+    """A numeric column's value as the number the file writes; others as the text they are."""
+    if not numeric or not isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number

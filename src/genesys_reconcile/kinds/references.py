@@ -78,3 +78,14 @@ def name_of(live: LiveState, collection: str, reference: Any) -> str | None:
         return {str(e["id"]): str(e.get("name")) for e in live.listing(collection)}
 
     return live.memo((collection, "names"), index).get(str(ident))
+
+
+def name_or_unresolved(live: LiveState, collection: str, reference: Any) -> str | dict[str, str]:
+    """A live reference as a file writes it: the name of what it points at, or, when nothing
+    in the org has its id any more, `{unresolved: id}`, which validation reports, so that an
+    export never drops a reference silently."""
+    name = name_of(live, collection, reference)
+    if name is not None:
+        return name
+    ident = reference.get("id") if isinstance(reference, dict) else reference
+    return {"unresolved": str(ident)}

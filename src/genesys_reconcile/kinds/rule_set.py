@@ -87,6 +87,20 @@ class RuleSet(Kind):
         }
         return {k: v for k, v in view.items() if desired is None or k in desired}
 
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        data: dict[str, Any] = {"kind": self.kind, "name": entity.get("name")}
+        for field, collection, _ in REFERENCES:
+            if isinstance(entity.get(field), dict):
+                data[field] = references.name_or_unresolved(live, collection, entity[field])
+        codes = live.memo(
+            (WRAPUP_CODES, "names"),
+            lambda: {str(e["id"]): str(e.get("name")) for e in live.listing(WRAPUP_CODES)},
+        )
+        listed = entity.get("rules") if isinstance(entity.get("rules"), list) else []
+        ordered = sorted(listed or [], key=lambda r: r.get("order") or 0)
+        rules = [call_rules.file_rule(r, codes) for r in ordered]
+        return None if None in rules else data | {"rules": rules}
+
     # -- applying ------------------------------------------------------------------------------
 
     def create(self, client: GenesysClient, data: dict[str, Any]) -> dict[str, Any]:

@@ -68,10 +68,10 @@ def org(now: str) -> dict[str, Any]:
             _named("wrapupcode", n, "/api/v2/routing/wrapupcodes") for n in WRAPUP_CODES
         ],
         "campaigns": [_campaign(name, spec, now) for name, spec in _CAMPAIGNS.items()],
-        "contactListFilters": [_contact_filter(name, *spec, now) for name, spec in FILTERS.items()],
+        "contactListFilters": [contact_filter(name, *spec, now) for name, spec in FILTERS.items()],
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
-        "ruleSets": [_rule_set(name, spec, now) for name, spec in RULE_SETS.items()],
+        "ruleSets": [rule_set(name, spec, now) for name, spec in RULE_SETS.items()],
     }
 
 
@@ -140,7 +140,7 @@ def _time_set(name: str, zone: str, now: str) -> dict[str, Any]:
     return {**entity, "callableTimes": [{"timeSlots": weekdays, "timeZoneId": zone}]}
 
 
-def _contact_filter(
+def contact_filter(
     name: str, list_name: str, predicates: list[dict[str, Any]], now: str
 ) -> dict[str, Any]:
     contact_list = _real("list", list_name, "/api/v2/outbound/contactlists", now)
@@ -209,7 +209,7 @@ def real_campaign(name: str, first_list: str, dialing_mode: str, now: str) -> di
     return fields
 
 
-def _rule_set(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
+def rule_set(name: str, spec: dict[str, Any], now: str) -> dict[str, Any]:
     entity = _real("ruleset", name, "/api/v2/outbound/rulesets", now)
     for key, (kind, base) in (("contactList", ("list", _LISTS)), ("queue", ("queue", _QUEUES))):
         if key in spec:

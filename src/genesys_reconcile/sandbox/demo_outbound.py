@@ -7,7 +7,7 @@ from typing import Any
 from genesys_reconcile.sandbox.ids import entity_id
 
 
-def _predicate(column: str, kind: str, operator: str, value: Any, inverted: bool = False) -> Any:
+def predicate(column: str, kind: str, operator: str, value: Any, inverted: bool = False) -> Any:
     operand = {"range": value} if operator in ("BETWEEN", "IN") else {"value": value}
     return {"column": column, "columnType": kind, "operator": operator, **operand} | {
         "inverted": inverted
@@ -72,16 +72,16 @@ FILTERS: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "Renewals audience": (
         "Renewals Due",
         [
-            _predicate("age", "numeric", "GREATER_THAN_EQUALS", "18"),
-            _predicate("engagement_score", "numeric", "GREATER_THAN_EQUALS", "40"),
-            _predicate("do_not_call", "alphabetic", "EQUALS", "true", inverted=True),
+            predicate("age", "numeric", "GREATER_THAN_EQUALS", "18"),
+            predicate("engagement_score", "numeric", "GREATER_THAN_EQUALS", "40"),
+            predicate("do_not_call", "alphabetic", "EQUALS", "true", inverted=True),
         ],
     ),
     "Old Spring test": (
         "Primary Leads",
         [
-            _predicate("region", "alphabetic", "IN", {"inSet": ["NW", "CA"]}),
-            _predicate("last_purchase", "alphabetic", "AFTER", "P-180DT00H00M"),
+            predicate("region", "alphabetic", "IN", {"inSet": ["NW", "CA"]}),
+            predicate("last_purchase", "alphabetic", "AFTER", "P-180DT00H00M"),
         ],
     ),
 }

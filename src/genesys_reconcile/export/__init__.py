@@ -1,0 +1,1 @@
+"""Export: live resources written as the repository's files."""

@@ -1,0 +1,57 @@
+"""Desired-state documents written as YAML a person would write: block style at the top, short
+lists and mappings inline (`{between: [50, 100]}`), keys in the order given, the same bytes for
+the same document every time."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+_INLINE = 72  # characters: longer mappings and lists go one item a line
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Block lists indented under their key, as the repository's files are.
+        super().increase_indent(flow, False)
+
+
+class _Top(dict[str, Any]):
+    """The document itself: always block style."""
+
+
+def _inline(data: Any) -> bool:
+    return len(json.dumps(data, ensure_ascii=False, default=str)) <= _INLINE
+
+
+def _mapping(dumper: _Dumper, data: dict[str, Any]) -> yaml.Node:
+    flow = not isinstance(data, _Top) and _inline(data)
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+def _sequence(dumper: _Dumper, data: list[Any]) -> yaml.Node:
+    # Several mappings read best one a line, each inline: `- {age: {gte: 18}}`.
+    plain = len(data) < 2 or not any(isinstance(item, dict | list) for item in data)
+    return dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", data, flow_style=plain and _inline(data)
+    )
+
+
+_Dumper.add_representer(dict, _mapping)
+_Dumper.add_representer(_Top, _mapping)
+_Dumper.add_representer(list, _sequence)
+
+
+def dump(document: dict[str, Any], preface: str = "") -> str:
+    """`document` as YAML under `preface` (comment lines, such as a schema modeline)."""
+    body = yaml.dump(
+        _Top(document),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+    return preface + body
