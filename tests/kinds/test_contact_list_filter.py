@@ -211,7 +211,7 @@ def test_the_demo_plan_creates_updates_and_leaves_the_unmanaged_filter(run, repo
         "(outbound/filters/renewals-audience.yaml:3:1)",
         "1 live ContactListFilter not in the repository, left alone (--prune deletes it).",
     ]
-    assert '    ~ clauses[0].predicates[1].value: "40" -> "50"' in result.out
+    assert "    ~ all[1].engagement_score.gte: 40 -> 50" in result.out  # the file's terms
 
 
 def test_a_file_matching_the_live_filter_is_no_change(run, repo: Path) -> None:

@@ -143,7 +143,7 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "      (15 unchanged fields hidden)\n"
         "\n"
         '~ CampaignSegmentation "Spring Outreach" will be updated in place  (campaigns/spring-outreach.yaml:3:1)\n'
-        '    ~ dialingMode: "power" -> "progressive"\n'
+        "    ~ dialingMode: power -> progressive\n"
         "      (5 unchanged fields hidden)\n"
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
@@ -176,12 +176,12 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
     lines = result.out.splitlines()
     segment = lines.index('- AnalyticsSegment "Abandoned Callbacks" will be deleted')
     assert lines[segment + 1 : segment + 3] == [
-        '    - name: "Abandoned Callbacks"',
-        '    - description: "Callbacks that waited over two minutes; created in the admin console"',
+        "    - name: Abandoned Callbacks",
+        "    - description: Callbacks that waited over two minutes; created in the admin console",
     ]
     assert lines[0] == '- RuleSet "Legacy wrap-up retries" will be deleted'
     filter_ = lines.index('- ContactListFilter "Old Spring test" will be deleted')
-    assert lines[filter_ + 1] == '    - name: "Old Spring test"'
+    assert lines[filter_ + 1] == "    - name: Old Spring test"
     assert result.out.endswith(
         "Plan: 0 to create, 0 to update, 3 to delete.\n"
         + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from genesys_reconcile.plan.planner import differences
 from genesys_reconcile.settings import Settings
 
 Chosen = Callable[[str, str], bool]
+_WRITERS = 8
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def write(outcome: Outcome, force: bool) -> list[Exported]:
             "(move them, or use --force to overwrite them)"
         )
     written = [*outcome.files, *(outcome.conflicts if force else [])]
-    for made in written:
-        made.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(made.path, made.text)
+    # Each write waits on its fsyncs, not the processor: thousands of files go eight at once.
+    with ThreadPoolExecutor(_WRITERS) as pool:
+        list(pool.map(lambda made: write_atomically(made.path, made.text), written))
     return written

@@ -107,8 +107,13 @@ class AnalyticsSegment(Kind):
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:
         return _normalised(self.written(data))
 
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        return _normalised(data)
+
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
-        return {"kind": self.kind} | {k: entity[k] for k in self.managed if k in entity}
+        return {"kind": self.kind} | _normalised(
+            {k: entity[k] for k in self.managed if k in entity}
+        )
 
     def impact(
         self,

@@ -134,6 +134,10 @@ class Kind(ABC):
     update_method: ClassVar[str] = "PATCH"
     name_field: ClassVar[str] = "name"
     managed: ClassVar[tuple[str, ...]] = ()
+    # A file's keys that hold no field of the resource: what plans never compare.
+    file_only: ClassVar[tuple[str, ...]] = ("kind",)
+    # Mappings of which a file manages only the keys it lists (a campaign's `settings`).
+    partial: ClassVar[tuple[str, ...]] = ()
 
     def identity(self, data: dict[str, Any]) -> str | None:
         """The resource's name, unique within its kind; None when the file lacks one."""
@@ -159,6 +163,11 @@ class Kind(ABC):
         fields or server-filled defaults; None when this kind cannot be exported. Export
         checks that the document plans no change against the resource before writing it."""
         return None
+
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        """A valid file's document in the one spelling `export` writes, so that a plan can
+        compare it with the live resource read back the same way; None when it has none."""
+        return data
 
     def stand_ins(self, data: dict[str, Any], live: LiveState) -> StandIns | None:
         """On an org that does not serve this kind, the documents of other kinds a valid file

@@ -37,6 +37,7 @@ from genesys_reconcile.settings import Settings
 CAMPAIGNS = "/api/v2/outbound/campaigns"
 CONTACT_LISTS = "/api/v2/outbound/lists"
 _ORDERING = {"<", "<=", ">", ">="}
+_SETTINGS = ("useOnlyOnce", "dialingMode")  # the fields beside the rules
 _RESERVED = "'{}' is a reserved word in rule expressions and cannot name an attribute"
 
 
@@ -50,6 +51,7 @@ class CampaignSegmentation(Kind):
     options_schema: ClassVar[Mapping[str, Any]] = no_options("CampaignSegmentation")
     settling: ClassVar[str] = "index rebuild"  # a write rebuilds the campaign's contact index
     collection: ClassVar[str] = CAMPAIGNS
+    file_only: ClassVar[tuple[str, ...]] = ("kind", "description", "whileRunning")
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         yield from _reserved_names(data)
@@ -102,6 +104,10 @@ class CampaignSegmentation(Kind):
         live.listing(CONTACT_LISTS)
         return super().live_entities(live)
 
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        compiled = {"name": data["campaign"], "rules": _compiled(data, live)}
+        return self.export(compiled | {k: data[k] for k in _SETTINGS if k in data}, live)
+
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
         """The campaign's rules read back into lists, demographics and exclusions; None when
         they are not one include and at most one exclude rule of that shape."""
@@ -130,7 +136,7 @@ class CampaignSegmentation(Kind):
             if expr and not found:
                 return None
             data |= {key: found} if found else {}
-        return data | {k: entity[k] for k in ("useOnlyOnce", "dialingMode") if k in entity}
+        return data | {k: entity[k] for k in _SETTINGS if k in entity}
 
     def keys(self, entity: dict[str, Any]) -> tuple[str, ...]:
         return (str(entity.get("id")), *super().keys(entity))  # files may name it by id

@@ -96,6 +96,8 @@ class CampaignSettings(Kind):
     settling: ClassVar[str] = "stop"  # a stopping campaign takes no edits until it is off
     collection: ClassVar[str] = CAMPAIGNS
     update_method: ClassVar[str] = "PUT"
+    file_only: ClassVar[tuple[str, ...]] = ("kind", "whileRunning")
+    partial: ClassVar[tuple[str, ...]] = ("settings",)
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         return iter(())  # the schema says it all
@@ -163,6 +165,14 @@ class CampaignSettings(Kind):
         if policy == "refuse":
             return f"{said}; {_words(blocked)} needs the campaign off (whileRunning: refuse)"
         return f"{said}; {_words(blocked)} needs the campaign off: apply stops, writes, starts it"
+
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        sets = {k: sorted(data[k]) for k in ("ruleSets", "dncLists") if k in data}
+        settings = data.get("settings") or {}
+        if "contactSorts" in settings:
+            sorts = [{"direction": "ASC", "numeric": False} | s for s in settings["contactSorts"]]
+            settings = settings | {"contactSorts": sorts}
+        return data | sets | ({"settings": settings} if "settings" in data else {})
 
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
         """The campaign's bindings and settings as read; never its status, which belongs to

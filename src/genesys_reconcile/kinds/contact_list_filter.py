@@ -51,6 +51,7 @@ class ContactListFilter(Kind):
     options_schema: ClassVar[Mapping[str, Any]] = no_options("ContactListFilter")
     collection: ClassVar[str] = FILTERS
     update_method: ClassVar[str] = "PUT"
+    file_only: ClassVar[tuple[str, ...]] = ("kind", "description")
     managed: ClassVar[tuple[str, ...]] = (
         "name",
         "sourceType",
@@ -142,6 +143,9 @@ class ContactListFilter(Kind):
             return line
         was, was_total = _counted(analytics, before)
         return f"{line} (was {was:,}{'' if was_total == total else f' of {was_total:,}'})"
+
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        return self.export(self.desired(data, live), live)
 
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
         view = normalised(entity)

@@ -43,6 +43,7 @@ class RuleSet(Kind):
     collection: ClassVar[str] = RULE_SETS
     update_method: ClassVar[str] = "PUT"
     managed: ClassVar[tuple[str, ...]] = ("name", "contactList", "queue", "rules")
+    file_only: ClassVar[tuple[str, ...]] = ("kind", "description")
 
     def check(self, data: dict[str, Any], settings: Settings) -> Iterator[Finding]:
         return offline_findings(data)
@@ -86,6 +87,9 @@ class RuleSet(Kind):
             for name, rule in live_rules.items()
         }
         return {k: v for k, v in view.items() if desired is None or k in desired}
+
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        return self.export(body(data, live), live)
 
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
         data: dict[str, Any] = {"kind": self.kind, "name": entity.get("name")}

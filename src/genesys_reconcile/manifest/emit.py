@@ -44,6 +44,19 @@ _Dumper.add_representer(_Top, _mapping)
 _Dumper.add_representer(list, _sequence)
 
 
+def inline(value: Any) -> str:
+    """A value as one line of YAML, as a file would write it: `{min: 70, max: 100}`."""
+    text = yaml.dump(
+        value,
+        Dumper=yaml.SafeDumper,
+        default_flow_style=True,
+        allow_unicode=True,
+        sort_keys=False,
+        width=10**9,
+    )
+    return text.removesuffix("\n...\n").removesuffix("\n")
+
+
 def dump(document: dict[str, Any], preface: str = "") -> str:
     """`document` as YAML under `preface` (comment lines, such as a schema modeline)."""
     body = yaml.dump(

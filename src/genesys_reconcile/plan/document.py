@@ -124,7 +124,7 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
             kind=c["kind"],
             name=c["name"],
             action=Action(c["action"]),
-            fields=tuple(FieldChange(f["path"], f["before"], f["after"]) for f in c["fields"]),
+            fields=_fields(c["fields"]),
             id=c["id"],
             version=c["version"],
             before=c["before"],
@@ -133,10 +133,17 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
             unchanged_fields=c["unchanged_fields"],
             impact=c.get("impact"),
             reason=c.get("reason"),
+            shown=_fields(c["shown"]) if c.get("shown") is not None else None,
+            shown_note=c.get("shown_note"),
+            document=c.get("document"),
         )
         for c in data["changes"]
     ]
     return _plan(changes, data), data
+
+
+def _fields(saved: list[dict[str, Any]]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(f["path"], f["before"], f["after"]) for f in saved)
 
 
 def _plan(changes: list[Change], data: dict[str, Any]) -> Plan:

@@ -43,6 +43,19 @@ class Change:
     unchanged_fields: int = 0  # managed fields that already match (updates only)
     impact: str | None = None  # what the change does to the data it selects, in words
     reason: str | None = None  # why a resource whose fields match is still not as planned
+    # What reviewers read: the differences in the file's own terms (`demographics.region.
+    # allowed`), where the kind reads the live resource back into its file's model; None when
+    # it cannot, and `fields` (the wire's terms, which apply writes) are shown, `shown_note`
+    # saying why.
+    shown: tuple[FieldChange, ...] | None = None
+    shown_note: str | None = None
+    # A created resource as its file has it, a deleted one as its file would: shown as YAML.
+    document: dict[str, Any] | None = None
+
+    @property
+    def reviewed(self) -> tuple[FieldChange, ...]:
+        """The differences a reviewer reads: in the file's terms where there are some."""
+        return self.fields if self.shown is None else self.shown
 
 
 @dataclass(frozen=True)

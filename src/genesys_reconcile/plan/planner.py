@@ -11,9 +11,11 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.errors import NotFound
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, RANK, Kind
+from genesys_reconcile.plan.file_terms import SPELLING, UNREADABLE, as_file, file_changes
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
 from genesys_reconcile.validation import Resource
 
@@ -87,7 +89,16 @@ def _change(
     source = str(resource.document.locate((kind.identity_field,)))
     if entity is None:
         fields = tuple(FieldChange(path, None, value) for path, value in _leaves(after))
-        return Change(kind.kind, resource.name, Action.CREATE, fields, after=after, source=source)
+        document = {k: v for k, v in resource.document.data.items() if k != "kind"}
+        return Change(
+            kind.kind,
+            resource.name,
+            Action.CREATE,
+            fields,
+            after=after,
+            source=source,
+            document=document,
+        )
     before = kind.current(entity, after, live)
     fields = differences(before, after)
     reason = kind.unconverged(entity)
@@ -97,6 +108,8 @@ def _change(
         remark = kind.remark(entity, resource.document.data, [f.path for f in fields])
         reason = "; ".join(r for r in (reason, remark) if r) or None
     unchanged = sum(1 for path, _ in _leaves(after) if not _touched(path, fields))
+    shown = file_changes(kind, entity, resource.document.data, live) if fields else ()
+    note = UNREADABLE if shown is None else (SPELLING if fields and not shown else None)
     return Change(
         kind.kind,
         resource.name,
@@ -109,12 +122,18 @@ def _change(
         source=source,
         unchanged_fields=unchanged,
         reason=reason,
+        shown=shown or None,
+        shown_note=note,
     )
 
 
 def _deletion(kind: Kind, entity: dict[str, Any], live: LiveState) -> Change:
     before = kind.current(entity, None, live)
     fields = tuple(FieldChange(path, value, None) for path, value in _leaves(before))
+    try:
+        document = as_file(kind, kind.export(entity, live))
+    except (ReconcileError, KeyError, TypeError, ValueError):
+        document = None  # the API's fields say what goes
     return Change(
         kind.kind,
         kind.name_of(entity) or kind.id_of(entity),
@@ -123,6 +142,7 @@ def _deletion(kind: Kind, entity: dict[str, Any], live: LiveState) -> Change:
         id=kind.id_of(entity),
         version=kind.version_of(entity),
         before=before,
+        document=document,
     )
 
 

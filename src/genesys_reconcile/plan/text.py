@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from genesys_reconcile.manifest.emit import dump, inline
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan
 from genesys_reconcile.text_safety import visible
 
@@ -64,25 +65,56 @@ def _change(change: Change, color: bool) -> str:
         lines.append(f"    reason: {visible(change.reason)}")
     if change.impact:
         lines.append(f"    impact: {visible(change.impact)}")
-    lines += [_field(f, color) for f in change.fields]
+    if change.document is not None and change.action is not Action.UPDATE:
+        lines += document_lines(change, color)
+    else:
+        if change.shown_note:
+            lines.append(f"    note: {visible(change.shown_note)}")
+        lines += [_field(f, color, change.shown is not None) for f in change.reviewed]
     if change.unchanged_fields:
         hidden = change.unchanged_fields
         lines.append(f"      ({hidden} unchanged field{'s' if hidden != 1 else ''} hidden)")
     return "\n".join(lines)
 
 
-def _field(field: FieldChange, color: bool) -> str:
-    if field.before is None:
-        sign, shown = _paint(Action.CREATE.sign, Action.CREATE, color), value_text(field.after)
+def document_lines(change: Change, color: bool) -> list[str]:
+    """A created or deleted resource as the YAML of its file, each line marked + or -."""
+    sign = _paint(change.action.sign, change.action, color)
+    return [f"    {sign} {visible(line)}" for line in dump(change.document or {}).splitlines()]
+
+
+def _field(field: FieldChange, color: bool, file_terms: bool = False) -> str:
+    show = inline if file_terms else value_text
+    if file_terms and _plain_list(field.before) and _plain_list(field.after):
+        sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
+        shown = members(field.before, field.after, color)
+    elif field.before is None:
+        sign, shown = _paint(Action.CREATE.sign, Action.CREATE, color), show(field.after)
     elif field.after is None:
-        sign, shown = _paint(Action.DELETE.sign, Action.DELETE, color), value_text(field.before)
+        sign, shown = _paint(Action.DELETE.sign, Action.DELETE, color), show(field.before)
     elif _long_text(field.before, field.after):
         sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
         shown = word_diff(field.before, field.after, color)
     else:
         sign = _paint(Action.UPDATE.sign, Action.UPDATE, color)
-        shown = f"{value_text(field.before)} -> {value_text(field.after)}"
-    return f"    {sign} {visible(field.path)}: {shown}"
+        shown = f"{show(field.before)} -> {show(field.after)}"
+    return f"    {sign} {visible(field.path)}: {visible(shown)}"
+
+
+def _plain_list(value: Any) -> bool:
+    return isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
+
+
+def members(before: list[Any], after: list[Any], color: bool = False) -> str:
+    """A list of plain values changed, as the members that came and went: `+ WA, - NY`;
+    a list whose members stay but move, as its new order."""
+    gone = [v for v in before if v not in after]
+    came = [v for v in after if v not in before]
+    if not gone and not came:
+        return f"{inline(before)} -> {inline(after)}"
+    marked = [_paint(f"+ {inline(v)}", Action.CREATE, color) for v in came]
+    marked += [_paint(f"- {inline(v)}", Action.DELETE, color) for v in gone]
+    return ", ".join(marked)
 
 
 def _long_text(before: Any, after: Any) -> bool:
