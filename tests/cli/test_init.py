@@ -249,3 +249,28 @@ def test_help_shows_an_example(run) -> None:
     assert result.code == 0
     assert "reconcile init my-org-config" in result.out
     assert "--force" in result.out
+
+
+def test_a_directory_that_cannot_be_made_is_an_error_not_a_crash(run, tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("a file, not a directory\n", "utf-8")
+
+    result = run("init", str(tmp_path / "notes" / "org-config"))
+
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"error: cannot make {tmp_path / 'notes' / 'org-config'}: Not a directory;"
+        " name a directory init can write in\n"
+    )
+
+
+def test_a_file_where_a_kinds_directory_goes_is_in_the_way_too(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "segments").write_text("a file\n", "utf-8")
+
+    result = run("init")
+
+    assert result.code == 1
+    assert result.err.startswith("  segments\nerror: init would overwrite 1 existing file,")
+    assert tree(tmp_path) == {"segments": b"a file\n"}

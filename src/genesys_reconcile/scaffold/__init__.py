@@ -93,6 +93,10 @@ class WouldOverwrite(ReconcileError):
         self.preface = "\n".join(f"  {path}" for path in paths)
 
 
+class CannotWrite(ReconcileError):
+    """The file system refused a directory or a file init writes."""
+
+
 def in_the_way(root: Path, paths: list[str]) -> list[str]:
     """What under `root` stands where `paths` would be written: a path that exists, or a file
     where a directory on the way to one must be."""
@@ -112,10 +116,20 @@ def write(root: Path, written: dict[str, str], force: bool = False) -> None:
     blocking = in_the_way(root, list(written))
     if blocking and not force:
         raise WouldOverwrite(blocking)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        message = f"cannot make {root}: {exc.strerror}; name a directory init can write in"
+        raise CannotWrite(message) from exc
     for path, text in written.items():
         target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            # The files before it are written: a second run has to write over them.
+            message = f"cannot write {target}: {exc.strerror}; fix that, then run init --force"
+            raise CannotWrite(message) from exc
 
 
 def _kind_examples() -> dict[str, str]:
