@@ -140,6 +140,7 @@ def _kind_examples() -> dict[str, str]:
         )
         + templates[name].read_text("utf-8")
         for name, kind in KINDS.items()
+        if kind.directory  # a kind with no directory of its own has no place to start from
     }
 
 
