@@ -13,6 +13,7 @@ the code to this order). This package itself holds only the version, below every
     genesys, sandbox: the HTTP client and the simulator, neither knowing the other
     kinds: one module per resource kind, and the segment field table
     validation: every check of a set of files, each dispatched to its kind
+    scaffold: what `reconcile init` writes: one example per kind, settings, workflows
     preview: what a segment selects
     plan: what would change, and how a reviewer reads it
     apply, github, export: applying a plan; posting it to a pull request; writing an org as files

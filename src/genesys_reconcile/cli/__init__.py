@@ -21,12 +21,13 @@ from genesys_reconcile.cli import (  # noqa: F401
     checks,
     exporting,
     github,
+    init,
     planning,
     previewing,
     sandbox,
     showing,
 )
-from genesys_reconcile.cli.group import cli
+from genesys_reconcile.cli.group import cli, completion
 from genesys_reconcile.errors import EXIT_FAILURE, EXIT_INTERNAL, EXIT_OK, ReconcileError
 from genesys_reconcile.redaction import redact
 from genesys_reconcile.text_safety import visible
@@ -70,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 def _invoked(args: list[str]) -> int:
     # Not click's own main: it turns Ctrl-C into a plain Abort (exit 1) and a closed stdout
     # into a silent exit 1, where these must be told apart.
+    completed = completion()
+    if completed is not None:
+        return completed
     with cli.make_context("reconcile", list(args)) as ctx:
         result = cli.invoke(ctx)
     # --help and --version return None; a command returns its exit code.

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 from click.core import ParameterSource
+from click.shell_completion import get_completion_class, shell_complete
 
 from genesys_reconcile import __version__, log
+from genesys_reconcile.errors import ConfigError
 from genesys_reconcile.kinds import DIRECTORIES
 from genesys_reconcile.settings import Settings, load_settings
 
@@ -111,6 +113,28 @@ def cli(ctx: click.Context, config: Path | None, log_level: str, verbose: bool) 
     """
     log.configure("debug" if verbose else log_level)
     ctx.obj = config
+
+
+# click's protocol: the shell's completion script sets it (`bash_complete`, ...) to ask for the
+# completions of the words typed so far; `bash_source` (zsh, fish) asks for the script itself.
+COMPLETE_VAR = "_RECONCILE_COMPLETE"
+_SOURCES = ("bash_source", "zsh_source", "fish_source")
+
+
+def completion(prog_name: str = "reconcile") -> int | None:
+    """The exit code of a shell-completion request, its answer printed; None when this run is
+    no such request. Asked of `main`, which runs the group itself (not through click's own main,
+    where click answers these), so without it the request would print the help."""
+    instruction = os.environ.get(COMPLETE_VAR)
+    if not instruction:
+        return None
+    shell, _, action = instruction.partition("_")
+    if get_completion_class(shell) is None or action not in ("source", "complete"):
+        raise ConfigError(
+            f"no shell completion for {COMPLETE_VAR}={instruction};"
+            f" set it to {', '.join(_SOURCES[:-1])} or {_SOURCES[-1]}"
+        )
+    return shell_complete(cli, {}, prog_name, COMPLETE_VAR, instruction)
 
 
 # What every command reads from the environment, and what those that reach an org read.
