@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -216,3 +217,30 @@ def test_whole_buckets_are_not_marked_partial(client: GenesysClient, tmp_path: P
     dom = drawn(across_new_year(client, tmp_path), tmp_path)
 
     assert chart(dom, "volume").find("partial") == []
+
+
+def test_a_few_days_of_hours_are_ticked_by_the_hour_and_counted_in_whole_numbers(
+    client: GenesysClient, tmp_path: Path
+) -> None:
+    # Long voice calls on three days whose busiest hour has 15: a scale that could step by 2.5.
+    resource = segment(
+        tmp_path,
+        [
+            "{type: EQUAL, field: conversation.channel, value: voice}",
+            "{type: GREATERTHAN, field: conversation.metrics.callDuration, value: 300}",
+        ],
+        start="2026-11-27T00:00:00Z",
+        end="2026-11-30T00:00:00Z",
+        time_group="hour",
+    )
+    volume = chart(drawn(render_html(preview(Analytics(client), resource)), tmp_path), "volume")
+
+    ticks = [t.text for t in volume.find("x-tick")]
+    assert ticks[0] == "27 Nov 2026"
+    assert {"28 Nov", "29 Nov"} <= set(ticks)
+    assert {t for t in ticks if ":" in t} >= {"12:00"}
+    assert [t.text for t in volume.find("axis-title")] == ["Conversations per hour", "Hour (UTC)"]
+    # Whole conversations, in even steps.
+    values = [number(t.text) for t in volume.find("y-tick")]
+    assert len({b - a for a, b in itertools.pairwise(values)}) == 1
+    assert max(values) >= 15

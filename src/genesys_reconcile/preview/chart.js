@@ -120,7 +120,7 @@
     var best = null, p = Math.pow(10, Math.floor(Math.log10(max)) - 1);
     [1, 2, 2.5, 5, 10, 20, 25, 50].forEach(function (m) {
       var step = m * p;
-      if (integers && step < 1) return;
+      if (integers && step % 1) return;  // no half conversations
       var steps = Math.ceil(max / step - 1e-9);
       if (steps < 2 || steps > 8) return;
       if (!best || steps * step < best.top) best = {top: steps * step, step: step};
