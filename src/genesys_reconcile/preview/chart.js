@@ -7,6 +7,7 @@
   var SVG = "http://www.w3.org/2000/svg";
   var ZONE = data.timeZone || "UTC";
   var MAX_BUCKETS = 500;  // beyond this a line is a solid comb at any screen width
+  var MAX_LABELS = 12;
   var H = 280, L = 64, R = 16, T = 14, B = 52;
   var ORDER = ["PT1H", "P1D", "P1W", "P1M"];
   var UNIT = {PT1H: "hour", P1D: "day", P1W: "week", P1M: "month"};
@@ -261,10 +262,19 @@
       item.className = "legend-item";
       item.appendChild(swatch(s));
       item.appendChild(document.createTextNode(s.name));
+      if (s.values.every(function (v) { return v === null; })) {
+        item.appendChild(document.createTextNode(" (not measured)"));
+      }
       legend.appendChild(item);
     });
-    if (spec.marks) spec.marks(svg, x, y, W);
+    var said = spec.marks ? spec.marks(svg, x, y, W) : "";
     box.appendChild(svg);
+    if (said) {
+      var marked = document.createElement("p");
+      marked.className = "note anomaly-note";
+      marked.textContent = said;
+      box.appendChild(marked);
+    }
     var partials = buckets.filter(function (b) { return b.partial; }).length;
     if (partials) {
       var note = document.createElement("p");
@@ -309,10 +319,14 @@
     view.buckets.forEach(function (b, i) { index[floorTo(b.wall, view.granularity)] = i; });
     return function (svg, x, y, W) {
       var placed = [];
+      // Past a dozen, labels bury the lines: the strongest are labelled, every one has a title.
+      var labelled = data.anomalies.slice().sort(function (a, b) {
+        return Math.abs(b.z) - Math.abs(a.z);
+      }).slice(0, MAX_LABELS);
       data.anomalies.forEach(function (a) {
         var i = index[floorTo(wall(Date.parse(a.start)), view.granularity)];
         if (i === undefined) return;
-        var b = view.buckets[i], queue = queueName(a.queueId);
+        var b = view.buckets[i];
         var value = a.metric === "offered" ? count(a.value) : pct(a.value);
         var what = a.metric === "offered" ? value + " offered" : "abandon rate " + value;
         var usual = a.metric === "offered" ? count(a.mean) : pct(a.mean);
@@ -323,6 +337,7 @@
                       "stroke-width": 2}, g);
         el("title", {}, g).textContent = a.queue + ": " + what + ", " + at + " (usual " + usual +
           ", z " + (a.z > 0 ? "+" : "") + a.z.toFixed(1) + ")";
+        if (labelled.indexOf(a) < 0) return;
         var words = a.queue + " " + value + (view.granularity !== data.granularity
           ? " at " + clock(wall(Date.parse(a.start))) : "");
         var width = words.length * 6.3, left = Math.min(Math.max(x(i) - width / 2, L), W - R - width);
@@ -338,6 +353,11 @@
         text(g, {x: left, y: spot, class: "anomaly-label", fill: "#b42318", "font-weight": 600,
                  stroke: "#fff", "stroke-width": 3, "paint-order": "stroke"}, words);
       });
+      if (labelled.length < data.anomalies.length) {
+        return data.anomalies.length + " anomalies: the " + labelled.length + " strongest are " +
+          "labelled; point at a circle for any other (all are listed above the charts).";
+      }
+      return "";
     };
   }
 
