@@ -244,3 +244,28 @@ def test_a_few_days_of_hours_are_ticked_by_the_hour_and_counted_in_whole_numbers
     values = [number(t.text) for t in volume.find("y-tick")]
     assert len({b - a for a, b in itertools.pairwise(values)}) == 1
     assert max(values) >= 15
+
+
+def test_past_a_dozen_anomalies_the_strongest_are_labelled_and_all_have_titles(
+    client: GenesysClient, tmp_path: Path
+) -> None:
+    resource = segment(
+        tmp_path,
+        ["{type: EQUAL, field: conversation.channel, value: voice}"],
+        start="2024-01-01T00:00:00Z",
+        end="2024-06-29T00:00:00Z",
+        time_group="hour",
+    )
+    result = preview(Analytics(client), resource)
+    queues = chart(drawn(render_html(result), tmp_path), "queues")
+
+    assert len(result.anomalies) > 12
+    marks = queues.find("anomaly")
+    assert [m.attrs["data-queue"] for m in marks] == [a.queue for a in result.anomalies]
+    labels = [m.find("anomaly-label") for m in marks]
+    strongest = sorted(result.anomalies, key=lambda a: -abs(a.z))[:12]
+    assert [a for a, label in zip(result.anomalies, labels, strict=True) if label] == [
+        a for a in result.anomalies if a in strongest
+    ]
+    (note,) = queues.find("anomaly-note")
+    assert f"{len(result.anomalies)} anomalies: the 12 strongest are labelled" in note.text
