@@ -1,11 +1,11 @@
 """A preview as one self-contained HTML page: summary, table, anomalies and time-series charts.
 
-Nothing is fetched: the styles and the chart script (`chart.js`, beside this module) are inline,
-and the data is the same document `--format json` prints, embedded as JSON. The script draws
-three SVG charts (volume, rates, volume per queue with anomalies labelled) with titled axes,
-ticks on calendar boundaries in the data's time zone, partial edge buckets hatched, and more
-than 500 buckets summed into coarser ones with a note saying so. Without script, the page still
-shows the table and the anomalies."""
+Nothing is fetched: the styles and the chart script (`chart_time.js` and `chart_draw.js`, beside
+this module) are inline, and the data is the same document `--format json` prints, embedded as
+JSON. The script draws three SVG charts (volume, rates, volume per queue with anomalies
+labelled) with titled axes, ticks on calendar boundaries in the data's time zone, partial edge
+buckets hatched, and more than 500 buckets summed into coarser ones with a note saying so.
+Without script, the page still shows the table and the anomalies."""
 
 from __future__ import annotations
 
@@ -47,8 +47,16 @@ def _anomalies(preview: Preview) -> str:
     return f"<p>Anomalies ({words}):</p><ul class=anomalies>{items}</ul>"
 
 
+# Times are read in the data's own time zone (the zone the aggregates query bucketed in), so
+# that ticks and buckets fall on the calendar boundaries the figures were counted on.
+_SCRIPTS = ("chart_time.js", "chart_draw.js")
+
+
 def _script() -> str:
-    return resources.files(__package__).joinpath("chart.js").read_text(encoding="utf-8")
+    """The chart script: its parts, package data beside this module, as one function."""
+    here = resources.files(__package__)
+    parts = "".join(here.joinpath(name).read_text(encoding="utf-8") for name in _SCRIPTS)
+    return f'(function () {{\n"use strict";\n{parts}}})();\n'
 
 
 def render_html(preview: Preview) -> str:
