@@ -70,6 +70,8 @@ def to_document(preview: Preview) -> dict[str, Any]:
         "segment": preview.segment,
         "window": {"start": iso(preview.window.start), "end": iso(preview.window.end)},
         "granularity": preview.granularity,
+        # The zone the buckets were cut in: where a bucket (a day, say) begins and ends.
+        "timeZone": preview.query.get("timeZone", "UTC"),
         "query": preview.query,
         "totals": figures(preview.totals),
         "rows": [
