@@ -135,11 +135,11 @@ def test_each_finished_change_is_left_in_the_scrollback_under_one_status_line(
     assert result.ok
     rows = Screen(terminal.getvalue()).lines
     *scrollback, last = rows
-    assert sorted(seconds_as_n(line) for line in _lines(scrollback)) == FINISHED, rows
+    assert sorted(seconds_as_n(line) for line in joined(scrollback)) == FINISHED, rows
     assert re.fullmatch(r"\[9/9\] .+", last) and len(last) < WIDTH, rows
 
 
-def _lines(rows: list[str]) -> list[str]:
+def joined(rows: list[str]) -> list[str]:
     """The lines a screen's rows show, a full-width row going on in the next."""
     lines, current = [], ""
     for row in rows:
@@ -177,7 +177,7 @@ def test_an_interrupted_apply_says_what_it_did_and_did_not_and_where_its_audit_i
         signal.signal(signal.SIGINT, previous)
 
     assert isinstance(result.stopped, KeyboardInterrupt)
-    shown = _lines(Screen(terminal.getvalue()).lines)
+    shown = joined(Screen(terminal.getvalue()).lines)
     # The segments were under way: they finished and were recorded; nothing else started.
     assert sorted(seconds_as_n(line) for line in shown[:3]) == [
         FINISHED[0],
