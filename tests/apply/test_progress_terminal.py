@@ -136,7 +136,11 @@ def test_each_finished_change_is_left_in_the_scrollback_under_one_status_line(
     rows = Screen(terminal.getvalue()).lines
     *scrollback, last = rows
     assert sorted(seconds_as_n(line) for line in joined(scrollback)) == FINISHED, rows
-    assert re.fullmatch(r"\[9/9\] .+", last) and len(last) < WIDTH, rows
+    assert re.fullmatch(r"\[9/9\] \S+ s elapsed, \S+/(s|min)", last), rows
+    # Each state of the status line, as drawn: none reaches the edge, where it would wrap.
+    drawn = [part for part in terminal.getvalue().split("\r\x1b[K") if part and "\n" not in part]
+    assert len(drawn) > 9 and all(len(status) < WIDTH for status in drawn), drawn
+    assert all(re.match(r"\[\d/9\] \S+ s elapsed, \S+/(s|min), ETA ", s) for s in drawn)
 
 
 def joined(rows: list[str]) -> list[str]:
@@ -178,21 +182,38 @@ def test_an_interrupted_apply_says_what_it_did_and_did_not_and_where_its_audit_i
 
     assert isinstance(result.stopped, KeyboardInterrupt)
     shown = joined(Screen(terminal.getvalue()).lines)
-    # The segments were under way: they finished and were recorded; nothing else started.
-    assert sorted(seconds_as_n(line) for line in shown[:3]) == [
-        FINISHED[0],
-        FINISHED[1],
-        FINISHED[4],
-    ]
-    assert re.fullmatch(r"\[3/9\] \S+ s elapsed, \S+", shown[3])
-    assert shown[4:] == [
-        "Stopped: 3 of 9 changes finished, 6 not started.",
-        "  AnalyticsSegment: 2 created, 1 updated",
-        "  not started: + ContactListFilter 'Holiday Promo audience'",
-        "  not started: ~ ContactListFilter 'Renewals audience'",
-        "  not started: ~ CampaignSegmentation 'Lapsed Customer Win-Back'",
-        "  not started: ~ CampaignSegmentation 'Spring Outreach'",
-        "  not started: + RuleSet 'Holiday Promo exclusions'",
-        "  not started: ~ CampaignSettings 'Holiday Promo'",
+    # Only segments had started (their changes go first); those that had, finished and were
+    # recorded, and nothing else started.
+    done = [o.change.name for o in result.outcomes]
+    segments = {n: v for n, v in SEGMENTS.items() if n in done}
+    assert done and all(o.ok for o in result.outcomes) and set(done) <= set(SEGMENTS)
+    scrolled = [f"{SIGNS[v]} AnalyticsSegment {n!r}: {v} in N s" for n, v in segments.items()]
+    assert sorted(seconds_as_n(line) for line in shown[: len(done)]) == sorted(scrolled)
+    assert re.fullmatch(rf"\[{len(done)}/9\] \S+ s elapsed, \S+", shown[len(done)])
+    verbs = list(segments.values())
+    counts = ", ".join(f"{verbs.count(v)} {v}" for v in ("created", "updated") if v in verbs)
+    assert shown[len(done) + 1 :] == [
+        f"Stopped: {len(done)} of 9 changes finished, {9 - len(done)} not started.",
+        f"  AnalyticsSegment: {counts}",
+        *[f"  not started: {line}" for line in PLAN if line.split("'")[1] not in done],
         f"  audit trail: {repo / 'audit.jsonl'}",
     ]
+
+
+SEGMENTS = {  # the example's segment changes, in plan order, and what each does
+    "Chat Wrap-Up Over a Minute": "created",
+    "Long Holds in Support": "created",
+    "Voice Calls Over 5 Minutes Q3": "updated",
+}
+SIGNS = {"created": "+", "updated": "~"}
+PLAN = [  # the example's changes, in plan order
+    "+ AnalyticsSegment 'Chat Wrap-Up Over a Minute'",
+    "+ AnalyticsSegment 'Long Holds in Support'",
+    "~ AnalyticsSegment 'Voice Calls Over 5 Minutes Q3'",
+    "+ ContactListFilter 'Holiday Promo audience'",
+    "~ ContactListFilter 'Renewals audience'",
+    "~ CampaignSegmentation 'Lapsed Customer Win-Back'",
+    "~ CampaignSegmentation 'Spring Outreach'",
+    "+ RuleSet 'Holiday Promo exclusions'",
+    "~ CampaignSettings 'Holiday Promo'",
+]
