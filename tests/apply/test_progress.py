@@ -11,6 +11,7 @@ from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.plan.model import Action, Change
 from tests.apply.test_progress_terminal import Screen, Terminal
 from tests.hostile import hidden
+from tests.processes import wait_for
 from tests.sandbox.conftest import FakeClock
 
 SEGMENT = Change("AnalyticsSegment", "A", Action.CREATE, ())
@@ -20,7 +21,7 @@ FILTER = Change("ContactListFilter", "C", Action.DELETE, ())
 
 def test_a_terminal_keeps_each_finished_change_and_one_status_line_of_counts_and_timings() -> None:
     clock, terminal = FakeClock(0), Terminal()
-    progress = Progress(3, terminal, live=True, clock=clock, width=lambda: 80)
+    progress = Progress(3, terminal, live=True, clock=clock, width=lambda: 80, every=0)
     progress.starting(SEGMENT)
     clock.advance(1.5)
     progress.finished(Outcome(SEGMENT, "applied"))
@@ -49,7 +50,7 @@ def test_a_terminal_keeps_each_finished_change_and_one_status_line_of_counts_and
 
 def test_the_status_line_follows_the_terminal_width_as_it_is_resized() -> None:
     width, terminal = 80, Terminal()
-    progress = Progress(9, terminal, live=True, clock=FakeClock(0), width=lambda: width)
+    progress = Progress(9, terminal, live=True, clock=FakeClock(0), width=lambda: width, every=0)
     drawn = []
     for width in (80, 30, 12):  # noqa: B007 (read by the width function)
         before = len(terminal.getvalue())
@@ -60,6 +61,19 @@ def test_the_status_line_follows_the_terminal_width_as_it_is_resized() -> None:
         "\r\x1b[K[0/9] 0.0 s elapsed, -/s, ...",
         "\r\x1b[K[0/9] 0....",
     ]
+
+
+def test_the_status_line_keeps_counting_while_no_change_reports() -> None:
+    clock, terminal = FakeClock(0), Terminal()
+    progress = Progress(2, terminal, live=True, clock=clock, width=lambda: 80, every=0.01)
+    progress.starting(SEGMENT)
+    clock.advance(42)  # a write held back by the rate limit, say
+    wait_for(lambda: "[0/2] 42 s elapsed" in Screen(terminal.getvalue(), 80).lines[-1])
+    progress.close()
+    assert progress.ticker is not None
+    progress.ticker.join(timeout=10)
+    assert not progress.ticker.is_alive()
+    assert Screen(terminal.getvalue(), 80).lines == ["[0/2] 42 s elapsed, -/s"]
 
 
 def test_a_log_gets_one_line_per_finished_change_and_no_waits_or_status() -> None:

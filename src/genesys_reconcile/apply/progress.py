@@ -49,6 +49,7 @@ class Progress:
         live: bool,
         clock: Callable[[], float] = time.monotonic,
         width: Callable[[], int] | None = None,
+        every: float = 1.0,
     ) -> None:
         self.total, self.stream, self.live, self.clock = total, stream, live, clock
         self.width = width or (lambda: columns(stream))
@@ -58,12 +59,17 @@ class Progress:
         self.started: dict[tuple[str, str, str], float] = {}  # when each change in flight began
         self.note = ""  # the latest wait, until a change finishes
         self.shown = False  # whether a status line is on the screen
+        # A write held back by the rate limit or a slow API reports nothing for a while: the
+        # status line is redrawn every `every` seconds meanwhile, so its elapsed time runs on.
+        self.every, self.quiet = every, threading.Event()
+        self.ticker: threading.Thread | None = None
 
     def starting(self, change: Change) -> None:
         with self.lock:
             self.started[_key(change)] = self.clock()
             if self.live:
                 self._draw()
+                self._tick_on()
 
     def finished(self, outcome: Outcome) -> None:
         with self.lock:
@@ -86,8 +92,9 @@ class Progress:
 
     def close(self) -> None:
         """The status line's last state, left on the screen, with no more ETA to give."""
-        if self.live and self.shown:
-            with self.lock:
+        self.quiet.set()
+        with self.lock:
+            if self.live and self.shown:
                 tally = lines.tally(self.done, self.total, self.clock() - self.began)
                 self.stream.write(CLEAR + lines.fitted(tally, self.width()) + "\n")
                 self.stream.flush()
@@ -101,6 +108,17 @@ class Progress:
         with self.lock:
             self.stream.write(lines.stopped(outcomes, not_started, audit))
             self.stream.flush()
+
+    def _tick_on(self) -> None:
+        if self.ticker is None and self.every > 0:
+            self.ticker = threading.Thread(target=self._ticking, daemon=True)
+            self.ticker.start()
+
+    def _ticking(self) -> None:
+        while not self.quiet.wait(self.every):
+            with self.lock:
+                if self.shown:  # not once the last state is left on the screen
+                    self._draw()
 
     def _draw(self) -> None:
         elapsed = self.clock() - self.began
