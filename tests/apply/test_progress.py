@@ -21,20 +21,20 @@ FILTER = Change("ContactListFilter", "C", Action.DELETE, ())
 
 def test_a_terminal_keeps_each_finished_change_and_one_status_line_of_counts_and_timings() -> None:
     clock, terminal = FakeClock(0), Terminal()
-    progress = Progress(3, terminal, live=True, clock=clock, width=lambda: 80, every=0)
+    progress = Progress(3, terminal, live=True, clock=clock, width=lambda: 120, every=0)
     progress.starting(SEGMENT)
     clock.advance(1.5)
     progress.finished(Outcome(SEGMENT, "applied"))
     progress.starting(CAMPAIGN)
     clock.advance(2.5)
-    progress.waiting("CampaignSegmentation 'B': waiting for its index rebuild (2 s)")
-    assert Screen(terminal.getvalue(), 80).lines == [
+    progress.waiting("waiting for the index rebuild of CampaignSegmentation 'B' (2 s)")
+    assert Screen(terminal.getvalue(), 120).lines == [
         "+ AnalyticsSegment 'A': created in 1.5 s",
-        "[1/3] 4.0 s elapsed, 15/min, ETA 8.0 s; CampaignSegmentation 'B': waiting fo...",
+        "[1/3] 4.0 s elapsed, 15/min, ETA 8.0 s; waiting for the index rebuild of CampaignSegmentation 'B' (2 s)",
     ]
     clock.advance(2)
     progress.finished(Outcome(CAMPAIGN, "failed", "index rebuild failed: bad column"))
-    assert Screen(terminal.getvalue(), 80).lines[1:] == [
+    assert Screen(terminal.getvalue(), 120).lines[1:] == [
         "~ CampaignSegmentation 'B': failed after 4.5 s: index rebuild failed: bad column",
         "[2/3] 6.0 s elapsed, 20/min, ETA 3.0 s",
     ]
@@ -42,7 +42,7 @@ def test_a_terminal_keeps_each_finished_change_and_one_status_line_of_counts_and
     clock.advance(6)
     progress.finished(Outcome(FILTER, "applied", "read again"))
     progress.close()
-    assert Screen(terminal.getvalue(), 80).lines[2:] == [
+    assert Screen(terminal.getvalue(), 120).lines[2:] == [
         "- ContactListFilter 'C': deleted in 6.0 s (read again)",
         "[3/3] 12 s elapsed, 15/min",
     ]
@@ -82,7 +82,7 @@ def test_a_log_gets_one_line_per_finished_change_and_no_waits_or_status() -> Non
     progress.starting(SEGMENT)
     progress.finished(Outcome(SEGMENT, "applied"))
     progress.starting(CAMPAIGN)
-    progress.waiting("CampaignSegmentation 'B': waiting for its index rebuild (3 s)")
+    progress.waiting("waiting for the index rebuild of CampaignSegmentation 'B' (3 s)")
     progress.finished(Outcome(CAMPAIGN, "stale", "changed since the plan; plan again"))
     progress.close()
     assert stream.getvalue() == (
@@ -123,7 +123,7 @@ def test_hostile_text_in_a_progress_line_is_shown_escaped() -> None:
         progress = Progress(1, stream, live=live, clock=FakeClock(0), width=lambda: 500)
         progress.starting(hostile)
         progress.waiting(
-            f"CampaignSegmentation {HOSTILE_NAME}: waiting for its index rebuild (3 s)"
+            f"waiting for the index rebuild of CampaignSegmentation {HOSTILE_NAME} (3 s)"
         )
         progress.finished(Outcome(hostile, "failed", f"400 {HOSTILE_NAME}"))
         progress.stopped([], [hostile], Path(f"audit{HOSTILE_NAME}"))

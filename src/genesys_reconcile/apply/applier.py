@@ -318,8 +318,8 @@ class Applier:
         while state is False:
             if self.clock() + delay > deadline:
                 raise ChangeFailed(f"still not ready after {self.settle_timeout:.0f} s")
-            where = f"{change.kind} {change.name!r}"
-            self.waiting(f"{where}: waiting for its {kind.settling} ({waited:.0f} s)")
+            where = f"{change.kind} {change.name!r}"  # last: a narrow status line cuts it first
+            self.waiting(f"waiting for the {kind.settling} of {where} ({waited:.0f} s)")
             self.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)
