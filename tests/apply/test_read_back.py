@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.run import apply_plan
 from genesys_reconcile.genesys.client import GenesysClient
@@ -33,10 +34,10 @@ class DeletedOnceWritten(Progress):
         super().__init__(5, io.StringIO(), live=False)
         self.admin, self.deletions = admin, deletions
 
-    def finished(self, line: str) -> None:
-        super().finished(line)
+    def finished(self, outcome: Outcome) -> None:
+        super().finished(outcome)
         for name, resource in self.deletions.items():
-            if f" {name!r}: applied" in line:
+            if outcome.change.name == name and outcome.status == "applied":
                 edit = {"resource": resource, "action": "delete", "name": name}
                 self.admin.admin("POST", "edit", edit)
 

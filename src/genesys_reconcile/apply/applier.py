@@ -102,7 +102,8 @@ class Applier:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     webhooks: Webhooks | None = None
-    progress: Callable[[str], None] = lambda line: None  # one line per finished change
+    starting: Callable[[Change], None] = lambda change: None  # as each change starts
+    progress: Callable[[Outcome], None] = lambda outcome: None  # as each change finishes
     waiting: Callable[[str], None] = lambda line: None  # while a resource settles
     parallel: int = 4  # changes of one kind in flight at once; kinds still go in order
     pool: Callable[[int], ThreadPoolExecutor] = ThreadPoolExecutor  # a seam for tests
@@ -170,7 +171,9 @@ class Applier:
             future.set_exception(exc)
 
     def _announced(self, kind: Kind, change: Change) -> Outcome:
+        self.starting(change)
         outcome = self._one(kind, change)
+        self.progress(outcome)
         if self.webhooks and outcome.ok:
             self.webhooks.wake()  # its event is in the change.result line: deliver it now
         return outcome
@@ -207,14 +210,11 @@ class Applier:
             return self._failed(change, start, exc)
         status, entity, detail = written
         self._result(change, status, start, entity=entity, answered=answered, detail=detail)
-        how = f" ({detail})" if detail else ""
-        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}{how}")
         return Outcome(change, status, detail, id=kind.id_of(entity) if entity else change.id)
 
     def _failed(self, change: Change, start: float, error: Exception) -> Outcome:
         status = "stale" if isinstance(error, Stale) else "failed"
         self._result(change, status, start, error=error)
-        self.progress(f"{change.action.sign} {change.kind} {change.name!r}: {status}: {error}")
         return Outcome(change, status, str(error))
 
     def _execute(self, kind: Kind, change: Change) -> Written:
@@ -318,8 +318,8 @@ class Applier:
         while state is False:
             if self.clock() + delay > deadline:
                 raise ChangeFailed(f"still not ready after {self.settle_timeout:.0f} s")
-            where = f"{change.kind} {change.name!r}"
-            self.waiting(f"{where}: waiting for its {kind.settling} ({waited:.0f} s)")
+            where = f"{change.kind} {change.name!r}"  # last: a narrow status line cuts it first
+            self.waiting(f"waiting for the {kind.settling} of {where} ({waited:.0f} s)")
             self.sleep(delay)
             waited += delay
             delay = min(delay * 2, 5.0)

@@ -108,7 +108,8 @@ def apply_plan(
             applier = Applier(
                 client, ready.live, ready.resources, audit, settle_timeout, webhooks=hooks
             )
-            applier.progress, applier.waiting = progress.finished, progress.waiting
+            applier.starting, applier.progress = progress.starting, progress.finished
+            applier.waiting = progress.waiting
             ran = applier.run(ready.plan)
         finally:
             progress.close()
@@ -123,6 +124,8 @@ def apply_plan(
                 applied.stopped = exc
         if not isinstance(applied.stopped, AuditUnwritable):  # else there is nowhere to record it
             audit.event("run.end", **_totals(applied))
+        if isinstance(applied.stopped, KeyboardInterrupt):
+            progress.stopped(applied.outcomes, applied.not_started, audit.path)
     return applied
 
 
