@@ -30,7 +30,7 @@ from typing import Any, ClassVar, NamedTuple
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.errors import GenesysError
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds import references
+from genesys_reconcile.kinds import contact_sorts, references
 from genesys_reconcile.kinds.base import Kind, Steps, WriteRefused, no_options
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
@@ -125,9 +125,9 @@ class CampaignSettings(Kind):
                 found = sorted((_resolved(live, ref, n) for _, n in _names(data, ref)), key=_order)
                 view[ref.field] = found if ref.many else (found[0] if found else None)
         wanted = data.get("settings") or {}
-        for key in SETTINGS:
-            if key in wanted:
-                view[key] = _sorts(wanted[key]) if key == "contactSorts" else wanted[key]
+        view |= {key: wanted[key] for key in SETTINGS if key in wanted}
+        if "contactSorts" in view:
+            view["contactSorts"] = contact_sorts.to_api(view["contactSorts"])
         return view
 
     def current(
@@ -144,7 +144,7 @@ class CampaignSettings(Kind):
         for key in SETTINGS:
             view[key] = entity.get(key)
         view["maxCallsPerAgent"] = entity.get("maxCallsPerAgentDecimal", view["maxCallsPerAgent"])
-        view["contactSorts"] = _live_sorts(entity.get("contactSorts"))
+        view["contactSorts"] = contact_sorts.from_live(entity.get("contactSorts"))
         return {k: v for k, v in view.items() if desired is None or k in desired}
 
     def remark(
@@ -170,8 +170,7 @@ class CampaignSettings(Kind):
         sets = {k: sorted(data[k]) for k in ("ruleSets", "dncLists") if k in data}
         settings = data.get("settings") or {}
         if "contactSorts" in settings:
-            sorts = [{"direction": "ASC", "numeric": False} | s for s in settings["contactSorts"]]
-            settings = settings | {"contactSorts": sorts}
+            settings = settings | {"contactSorts": contact_sorts.in_full(settings["contactSorts"])}
         return data | sets | ({"settings": settings} if "settings" in data else {})
 
     def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
@@ -191,10 +190,7 @@ class CampaignSettings(Kind):
         view = self.current(entity, None, live)
         wanted = {key: view[key] for key in SETTINGS if view.get(key) not in (None, [])}
         if "contactSorts" in wanted:
-            wanted["contactSorts"] = [
-                {"column": s["fieldName"], "direction": s["direction"], "numeric": s["numeric"]}
-                for s in wanted["contactSorts"]
-            ]
+            wanted["contactSorts"] = contact_sorts.to_file(wanted["contactSorts"])
         return data | ({"settings": wanted} if wanted else {})
 
     # -- applying -------------------------------------------------------------------------------
@@ -330,30 +326,6 @@ def _named(live: LiveState, ref: Ref, held: Any) -> dict[str, Any]:
 
 def _order(ref: dict[str, Any]) -> tuple[str, str]:
     return str(ref.get("name") or ""), str(ref.get("id") or "")
-
-
-def _sorts(sorts: Any) -> list[dict[str, Any]]:
-    """The file's `{column, direction, numeric}` as the API's `{fieldName, ...}`."""
-    return [
-        {
-            "fieldName": s["column"],
-            "direction": s.get("direction", "ASC"),
-            "numeric": s.get("numeric", False),
-        }
-        for s in sorts
-    ]
-
-
-def _live_sorts(sorts: Any) -> list[dict[str, Any]]:
-    items = sorts if isinstance(sorts, list) else []
-    return [
-        {
-            "fieldName": s.get("fieldName"),
-            "direction": s.get("direction") or "ASC",
-            "numeric": bool(s.get("numeric")),
-        }
-        for s in items
-    ]
 
 
 def _wire(client: GenesysClient, desired: dict[str, Any], live: LiveState) -> dict[str, Any]:
