@@ -154,6 +154,31 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
     )
 
 
+def test_rules_edited_beyond_the_files_terms_show_in_the_apis_terms_and_say_why(
+    run, repo: Path
+) -> None:
+    run("plan", "--sandbox")
+    converge(repo)
+    sandbox = org(repo)
+    campaign = next(c for c in sandbox.state.campaigns.values() if c["name"] == "Spring Outreach")
+    include = next(
+        r
+        for r in campaign["rules"]
+        if r["type"] == "contact" and not r["actions"][0]["type"] == "exclude"
+    )
+    include["expression"] += " OR region = 'FL'"  # an OR the file's demographics cannot write
+    campaign["contactFilters"] = campaign["rules"]
+    save(sandbox.state, repo / STATE_FILE)
+    result = run("plan", "--sandbox", "--no-impact")
+    block = result.out.split("\n\n")[0].splitlines()
+    assert block[0].startswith('~ CampaignSegmentation "Spring Outreach" will be updated in place')
+    assert block[1] == (
+        "    note: the live resource does not read back into its file's terms (changed outside "
+        "this repository?); the API's fields are shown"
+    )
+    assert block[2].startswith("    ~ include[0]: ") and "OR region = 'FL'-]" in block[2]
+
+
 def test_differences_of_spelling_and_order_are_not_changes(run, repo: Path) -> None:
     run("plan", "--sandbox")
     converge(repo)
