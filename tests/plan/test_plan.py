@@ -164,7 +164,7 @@ def test_rules_edited_beyond_the_files_terms_show_in_the_apis_terms_and_say_why(
     include = next(
         r
         for r in campaign["rules"]
-        if r["type"] == "contact" and not r["actions"][0]["type"] == "exclude"
+        if r["type"] == "contact" and r["actions"][0]["type"] != "exclude"
     )
     include["expression"] += " OR region = 'FL'"  # an OR the file's demographics cannot write
     campaign["contactFilters"] = campaign["rules"]

@@ -251,8 +251,23 @@ def _reading(text: str, live: LiveState) -> _Reading:
     found = readings.get(text)
     if found is None:
         parsed = _parsed(text)
-        found = readings[text] = (parsed, text if parsed is None else expression.render(parsed))
+        canonical = text if parsed is None else expression.render(_ordered(parsed))
+        found = readings[text] = (parsed, canonical)
     return found
+
+
+def _ordered(expr: expression.Expr) -> expression.Expr:
+    """The expression with the operands of each AND and OR, and the values of each IN, in one
+    order: `a AND b` means what `b AND a` does."""
+    if isinstance(expr, expression.And | expression.Or):
+        parts = sorted((_ordered(o) for o in expr.operands), key=expression.render)
+        return type(expr)(tuple(parts))
+    if isinstance(expr, expression.Not):
+        return expression.Not(_ordered(expr.operand))
+    if isinstance(expr, expression.Membership):
+        values = sorted(expr.values, key=expression.render_literal)
+        return expression.Membership(expr.attribute, tuple(values))
+    return expr
 
 
 def _parsed(text: str) -> expression.Expr | None:
@@ -284,7 +299,8 @@ def demographics_of(expr: expression.Expr) -> dict[str, Any] | None:
             found.setdefault(part.attribute, {})[bound] = part.value
         else:
             return None
-    return found
+    # A range reads lowest first, as files write it.
+    return {a: {k: c[k] for k in ("allowed", "min", "max") if k in c} for a, c in found.items()}
 
 
 def exclusions_of(expr: expression.Expr) -> list[dict[str, Any]] | None:

@@ -40,7 +40,7 @@ from genesys_reconcile.rules.expression.nodes import (
     Or,
 )
 from genesys_reconcile.rules.expression.parser import parse
-from genesys_reconcile.rules.expression.printer import render
+from genesys_reconcile.rules.expression.printer import render, render_literal
 from genesys_reconcile.rules.expression.tokens import (
     OPERATORS,
     RESERVED,
@@ -73,5 +73,6 @@ __all__ = [
     "evaluate",
     "parse",
     "render",
+    "render_literal",
     "type_errors",
 ]
