@@ -7,11 +7,12 @@ one fifth), each of varied shape, the same for the same count and seed.
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any
 
 from genesys_reconcile.sandbox import demo
-from genesys_reconcile.sandbox.demo_outbound import predicate
+from genesys_reconcile.sandbox.demo_outbound import RULE_SETS, predicate
 from genesys_reconcile.sandbox.ids import entity_id
 
 _LISTS = tuple(demo.LISTS)
@@ -59,27 +60,8 @@ def _rule_set(i: int, rng: random.Random, now: str) -> dict[str, Any]:
 
 
 def _do_not_call_rule() -> dict[str, Any]:
-    return {
-        "name": "Do-not-call flag",
-        "category": "DIALER_PRECALL",
-        "conditions": [
-            {
-                "type": "contactAttributeCondition",
-                "attributeName": "do_not_call",
-                "operator": "EQUALS",
-                "value": "true",
-                "valueType": "STRING",
-                "inverted": False,
-            }
-        ],
-        "actions": [
-            {
-                "type": "Action",
-                "actionTypeName": "DO_NOT_DIAL",
-                "properties": {"Action": "DO_NOT_DIAL"},
-            }
-        ],
-    }
+    """The demo's do-not-call rule, as the server holds it."""
+    return copy.deepcopy(RULE_SETS["Do-not-call safety"]["rules"][0])
 
 
 def _callback_rule(minutes: int) -> dict[str, Any]:
