@@ -27,9 +27,10 @@ def test_the_real_kinds_converge_on_an_org_that_serves_only_the_real_api(repo: P
             '~ ContactListFilter "Renewals audience" will be updated in place',
             '+ RuleSet "Holiday Promo exclusions" will be created',
             '~ CampaignSettings "Holiday Promo" will be updated in place',
+            '~ JourneySegment "Returning mobile visitors from paid search" will be updated in place',
         ]
         applied = reconcile(env, "apply", "--auto-approve", "--prune")
         assert applied.returncode == 0, applied.stderr
-        assert applied.stdout.endswith("Apply: 2 created, 2 updated, 2 deleted, 0 failed.\n")
+        assert applied.stdout.endswith("Apply: 2 created, 3 updated, 4 deleted, 0 failed.\n")
         again = reconcile(env, "plan", "--no-impact", "--prune", "--detailed-exitcode")
         assert again.returncode == 0, again.stdout

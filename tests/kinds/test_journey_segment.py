@@ -15,13 +15,17 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox import journey, routes
+from genesys_reconcile.sandbox.app import Sandbox
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response
 from genesys_reconcile.sandbox.ids import entity_id
+from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
+from tests.genesys.conftest import SECRET, make_client
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -240,3 +244,21 @@ def test_findings_name_their_lines(repo: Path, client: GenesysClient) -> None:
         "accepts; use eventName, searchQuery, page.<field> or attributes.<name>.value"
     ) in found
     assert any(line.startswith("broken.yaml:14 journey[1].streamType:") for line in found)
+
+
+def test_the_whole_loop_on_an_org_that_serves_only_the_real_api(
+    repo: Path, clock: FakeClock
+) -> None:
+    genesys = Sandbox(clock=clock, api="genesys", client_id="reconcile-test", client_secret=SECRET)
+    with SandboxServer(genesys) as server, make_client(server, clock) as client:
+        DESKTOP.write_text(DESKTOP_TEXT, "utf-8")
+        assert sorted((a, n) for a, n, _ in journey_changes(planned(client)[2])) == [
+            ("create", "Desktop searchers"),
+            ("delete", "Spring sale browsers"),
+            ("delete", "Visitors from Ireland"),
+            ("update", MOBILE_NAME),
+        ]
+        assert set(applied(repo, client, clock).values()) == {"applied"}
+        assert journey_changes(planned(client)[2]) == []
+        live = KINDS["JourneySegment"].live_entities(LiveState(client))
+        assert sorted(e["displayName"] for e in live) == ["Desktop searchers", MOBILE_NAME]
