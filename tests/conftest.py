@@ -20,7 +20,7 @@ class Run:
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the example repository (files, schemas, settings), as the working directory."""
-    for name in ("segments", "campaigns", "outbound", "schemas"):
+    for name in ("segments", "campaigns", "outbound", "journeys", "schemas"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "reconcile.yaml", tmp_path)
     monkeypatch.chdir(tmp_path)

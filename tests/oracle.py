@@ -47,7 +47,32 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "outputFieldMissingResolution",
     ),
     "ErrorBody": (),
-    "JourneySegment": ("displayName",),
+    # The answer: PYDOC marks these required, so the server always sends them.
+    "JourneySegment": (
+        "id",
+        "isActive",
+        "displayName",
+        "version",
+        "color",
+        "scope",
+        "shouldDisplayToAgent",
+        "context",
+        "journey",
+        "createdDate",
+        "modifiedDate",
+    ),
+    "JourneySegmentRequest": ("displayName",),
+    "EntityTypeCriteria": ("key", "values", "entityType"),
+    "RequestEntityTypeCriteria": ("key", "values", "entityType"),
+    "PatchEntityTypeCriteria": ("key", "values", "entityType"),
+    "Criteria": ("key", "values"),
+    "RequestCriteria": ("key", "values"),
+    "PatchCriteria": ("key", "values"),
+    "JourneyPattern": ("criteria", "count", "streamType", "sessionType"),
+    "RequestJourneyPattern": ("criteria", "count", "streamType", "sessionType"),
+    "PatchJourneyPattern": ("criteria", "count", "streamType", "sessionType"),
+    "ExternalSegment": ("id", "name"),
+    "RequestExternalSegment": ("id", "name"),
 }
 
 _PRIMITIVES: dict[str, tuple[type, ...]] = {

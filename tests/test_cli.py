@@ -72,14 +72,14 @@ def test_github_escaping_of_newlines_percent_colon_and_comma(
     assert result.out == (
         "::error file=a%2C b%3A c%25.yaml,line=1,col=1,title=kind::"
         "unknown kind 'Nope'; expected one of: AnalyticsSegment, CampaignSegmentation, "
-        "CampaignSettings, ContactListFilter, RuleSet\n"
+        "CampaignSettings, ContactListFilter, JourneySegment, RuleSet\n"
     )
 
 
 def test_the_repository_examples_pass_strictly(run, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     result = run("validate", "--strict")
-    assert (result.code, result.out) == (0, "12 files valid\n")
+    assert (result.code, result.out) == (0, "13 files valid\n")
 
 
 def test_warnings_fail_only_with_strict(run, in_cli_fixtures) -> None:

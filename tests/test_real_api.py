@@ -39,9 +39,10 @@ def test_the_real_kinds_converge_on_an_org_that_serves_only_the_real_api(real_re
             '~ CampaignSettings "Holiday Promo" will be updated in place',
             '~ CampaignSettings "Lapsed Customer Win-Back" will be updated in place',
             '~ CampaignSettings "Policy Renewal Reminders" will be updated in place',
+            '~ JourneySegment "Returning mobile visitors from paid search" will be updated in place',
         ]
         applied = reconcile(env, "apply", "--auto-approve", "--prune")
         assert applied.returncode == 0, applied.stderr
-        assert applied.stdout.endswith("Apply: 4 created, 4 updated, 2 deleted, 0 failed.\n")
+        assert applied.stdout.endswith("Apply: 4 created, 5 updated, 4 deleted, 0 failed.\n")
         again = reconcile(env, "plan", "--no-impact", "--prune", "--detailed-exitcode")
         assert again.returncode == 0, again.stdout

@@ -73,7 +73,7 @@ def test_each_kind_names_an_existing_schema_whose_kind_matches() -> None:
         assert kind.identity_field in schema["required"]
 
 
-@pytest.mark.parametrize("directory", ["segments", "campaigns", "outbound/rulesets"])
+@pytest.mark.parametrize("directory", ["segments", "campaigns", "outbound/rulesets", "journeys"])
 def test_every_example_declares_its_schema_for_editors(directory: str) -> None:
     examples = sorted((ROOT / directory).glob("*.yaml"))
     assert examples

@@ -228,7 +228,7 @@ def test_an_approver_sees_a_safe_an_unsafe_and_a_failed_plan_of_the_demo_org(
     safe = run("plan", "--sandbox", "--no-impact", "--format", "markdown")
     shown = approver_sees(tmp_path, safe.out, safe.err, safe.code)
     assert shown == safe.out and shown.startswith(MARKER)
-    assert "### Plan: 4 to create, 5 to update, 0 to delete." in shown
+    assert "### Plan: 4 to create, 6 to update, 0 to delete." in shown
 
     (repo / "reconcile.yaml").write_text("safety: {updates: 0.1, minExisting: 1}\n", "utf-8")
     unsafe = run("plan", "--sandbox", "--no-impact", "--format", "markdown")

@@ -76,10 +76,11 @@ def test_apply_converges_and_audits_one_intent_and_result_per_change(
         ("Spring Outreach", "applied"),
         ("Holiday Promo exclusions", "applied"),
         ("Holiday Promo", "applied"),
+        ("Returning mobile visitors from paid search", "applied"),
     ]
     assert pending(client) == []
     events = [e["event"] for e in audit_lines(repo)]
-    assert events.count("change.intent") == events.count("change.result") == 9
+    assert events.count("change.intent") == events.count("change.result") == 10
     results = [e for e in audit_lines(repo) if e["event"] == "change.result"]
     assert {r["httpStatus"] for r in results} == {200, 201}  # the write's, not a later read's
     assert all(len(r["correlationId"]) == 36 and r["versionAfter"] for r in results)
@@ -194,7 +195,7 @@ def test_cli_apply_refuses_to_prompt_without_a_terminal(
 def test_cli_apply_then_plan_shows_no_changes(run, repo: Path) -> None:
     result = run("apply", "--sandbox", "--auto-approve")
     assert result.code == 0, result.err
-    assert result.out.endswith("Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n")
+    assert result.out.endswith("Apply: 4 created, 6 updated, 0 deleted, 0 failed.\n")
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
     assert run("apply", "--sandbox", "--auto-approve").out.startswith("No changes.")
     events = [
@@ -208,7 +209,7 @@ def test_a_saved_plan_is_applied_exactly(run, repo: Path) -> None:
     assert run("plan", "--sandbox", "--out", "plan.json").code == 0
     result = run("apply", "plan.json", "--sandbox", "--auto-approve")
     assert result.code == 0, result.err
-    assert result.out.endswith("Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n")
+    assert result.out.endswith("Apply: 4 created, 6 updated, 0 deleted, 0 failed.\n")
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
 
 
@@ -231,7 +232,7 @@ def test_a_saved_plan_refuses_what_moved_and_only_that(run, repo: Path) -> None:
     # The rest is applied, yet the reviewed plan was not: the summary names what was refused.
     assert partial.code == 1, partial.err
     assert partial.out.endswith(
-        "Apply: 4 created, 4 updated, 0 deleted, 0 failed.\n"
+        "Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n"
         "Refused: 1 change(s) of the saved plan were not applied.\n"
         "  refused: CampaignSegmentation 'Spring Outreach': moved from version 1 to 2 since the plan\n"
     )
@@ -308,6 +309,7 @@ def test_an_apply_stopped_after_its_first_create_converges_when_run_again(
         "CampaignSegmentation Spring Outreach",
         "RuleSet Holiday Promo exclusions",
         "CampaignSettings Holiday Promo",
+        "JourneySegment Returning mobile visitors from paid search",
     ]
     assert all(o.ok for o in apply_repo(repo, client, clock))
     assert pending(client) == []
@@ -327,6 +329,7 @@ def test_apply_reports_progress_on_stderr(run, repo: Path) -> None:
         "~ CampaignSegmentation 'Spring Outreach': applied",
         "~ CampaignSettings 'Holiday Promo': applied",
         "~ ContactListFilter 'Renewals audience': applied",
+        "~ JourneySegment 'Returning mobile visitors from paid search': applied",
     ]
 
 

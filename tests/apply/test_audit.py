@@ -72,8 +72,9 @@ def test_an_audit_trail_failing_mid_run_starts_no_more_changes(
         "Spring Outreach",
         "Holiday Promo exclusions",
         "Holiday Promo",
+        "Returning mobile visitors from paid search",
     ]
-    assert len(pending(client)) == 8  # nothing was sent without its intent on record
+    assert len(pending(client)) == 9  # nothing was sent without its intent on record
     events = [(e["event"], e.get("name")) for e in audit_lines(repo)]
     assert events == [
         ("change.intent", "Chat Wrap-Up Over a Minute"),

@@ -47,9 +47,9 @@ def test_a_signal_mid_apply_finishes_what_started_and_records_it(
         intents = [(e["kind"], e["name"]) for e in events if e["event"] == "change.intent"]
         results = [(e["kind"], e["name"]) for e in events if e["event"] == "change.result"]
         assert intents and sorted(intents) == sorted(results)
-        assert len(intents) < 9  # the campaigns were never started
+        assert len(intents) < 10  # the campaigns were never started
         assert events[-1]["event"] == "run.end" and events[-1]["interrupted"] is True
-        assert events[-1]["notStarted"] == 9 - len(intents)
+        assert events[-1]["notStarted"] == 10 - len(intents)
 
         again = reconcile(env, "apply", "--auto-approve", "--audit-log", str(audit))
         assert again.returncode == 0, again.stderr
@@ -94,9 +94,10 @@ def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
         out, err = apply.communicate(timeout=60)
         assert apply.returncode == 143, err
         # The writes were made: applied, and so announced; only the wait was given up.
-        assert "Apply: 3 created, 4 updated, 0 deleted, 0 failed, 2 not started.\n" in out
+        assert "Apply: 3 created, 4 updated, 0 deleted, 0 failed, 3 not started.\n" in out
         assert "  not started: RuleSet 'Holiday Promo exclusions'\n" in out
         assert "  not started: CampaignSettings 'Holiday Promo'\n" in out
+        assert "  not started: JourneySegment 'Returning mobile visitors from paid search'\n" in out
         campaigns = [
             e
             for e in audit_events(audit)
@@ -110,4 +111,5 @@ def test_a_signal_during_an_index_wait_stops_waiting_for_it(repo: Path) -> None:
         assert [line.split("  (")[0] for line in remaining if line[:2] in ("+ ", "~ ", "- ")] == [
             '+ RuleSet "Holiday Promo exclusions" will be created',
             '~ CampaignSettings "Holiday Promo" will be updated in place',
+            '~ JourneySegment "Returning mobile visitors from paid search" will be updated in place',
         ]

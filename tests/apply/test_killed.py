@@ -145,7 +145,7 @@ def test_a_second_apply_in_one_directory_is_refused_until_the_first_ends(run, re
     assert lock.exists()
     result = run("apply", "--sandbox", "--auto-approve")
     # The whole example repository.
-    applied = "Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n"
+    applied = "Apply: 4 created, 6 updated, 0 deleted, 0 failed.\n"
     assert result.code == 0 and result.out.endswith(applied)
 
 

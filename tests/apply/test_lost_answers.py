@@ -122,6 +122,8 @@ def test_a_delete_whose_answer_was_lost_is_applied_and_announced(
     outcomes = apply_announcing(repo, client, clock, receiver, prune=True)
     deleted = [(o.change.name, o.status) for o in outcomes if o.change.action.value == "delete"]
     assert deleted == [
+        ("Spring sale browsers", "applied"),
+        ("Visitors from Ireland", "applied"),
         ("Legacy wrap-up retries", "applied"),
         ("Old Spring test", "applied"),
         ("Abandoned Callbacks", "applied"),

@@ -54,6 +54,8 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("CampaignSegmentation", False),
         ("RuleSet", False),
         ("CampaignSettings", False),
+        ("JourneySegment", False),
+        ("JourneySegment", True),
         ("RuleSet", True),
         ("ContactListFilter", True),
         ("AnalyticsSegment", True),
@@ -69,6 +71,9 @@ def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, r
         ("ContactListFilter", "create"),
         ("ContactListFilter", "delete"),
         ("ContactListFilter", "update"),
+        ("JourneySegment", "delete"),
+        ("JourneySegment", "delete"),
+        ("JourneySegment", "update"),
         ("RuleSet", "create"),
         ("RuleSet", "delete"),
     ]

@@ -47,7 +47,7 @@ def test_apply_whose_reader_leaves_after_the_plan_finishes_with_the_summary_on_s
         apply.stdout.close()  # the reader has seen the plan, and leaves
         err = apply.stderr.read()
         assert apply.wait(timeout=60) == 0, err
-        assert "Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n" in err
+        assert "Apply: 4 created, 6 updated, 0 deleted, 0 failed.\n" in err
         assert "Traceback" not in err and "Exception ignored" not in err
         assert reconcile(env, "plan", "--detailed-exitcode").returncode == 0
 

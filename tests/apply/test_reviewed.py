@@ -89,7 +89,7 @@ def test_an_edited_change_is_refused_and_with_allow_partial_the_rest_applies_as_
     result = apply_forged(run, repo, forged(saved, edit), "--allow-partial")
     assert result.code == 1
     assert result.out.endswith(
-        "Apply: 4 created, 4 updated, 0 deleted, 0 failed.\n"
+        "Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n"
         "Refused: 2 change(s) of the saved plan were not applied.\n"
         "  refused: AnalyticsSegment 'Voice Calls Over 5 Minutes Q3': differs from what a fresh plan of the files would do; plan again\n"
         "  refused: AnalyticsSegment 'Chat Wrap-Up Over a Minute': appears twice in the plan\n"
@@ -213,10 +213,10 @@ def test_a_plan_applied_again_or_after_part_of_it_was_applied_converges(
     assert rest.code == 0, rest.err
     assert rest.err.startswith("already in the org: + AnalyticsSegment 'Long Holds in Support'\n")
     assert rest.err.count("already in the org: ") == 1
-    assert rest.out.endswith("Apply: 3 created, 5 updated, 0 deleted, 0 failed.\n")
+    assert rest.out.endswith("Apply: 3 created, 6 updated, 0 deleted, 0 failed.\n")
     again = run("apply", "plan.json", "--sandbox", "--auto-approve")
     assert again.code == 0, again.err
-    assert again.err.count("already in the org: ") == 9
+    assert again.err.count("already in the org: ") == 10
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
 
 

@@ -95,7 +95,12 @@ def test_the_examples_plan_a_create_no_change_and_an_unmanaged_rule_set(
         ("create", "Holiday Promo exclusions")
     ]
     assert "rules.No calls on Sundays.conditions[0].subConditions[0].type" in changes[0][2]
-    assert plan.unmanaged == {"AnalyticsSegment": 1, "ContactListFilter": 1, "RuleSet": 1}
+    assert plan.unmanaged == {
+        "AnalyticsSegment": 1,
+        "ContactListFilter": 1,
+        "JourneySegment": 2,
+        "RuleSet": 1,
+    }
     (deleted,) = [fields for a, n, fields in rule_set_changes(planned(client)[2]) if a == "delete"]
     assert "rules.Call back an hour later.actions[0].properties.callbackOffset" in deleted
     assert not any(path.endswith("properties.Action") for path in deleted)  # the server's

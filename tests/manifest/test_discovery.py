@@ -92,7 +92,7 @@ def test_links_inside_the_repository_keep_working(run, repo: Path) -> None:
     (repo / "segments/shared.yaml").symlink_to(repo / "shared/shared.yaml")
     (repo / "linked").symlink_to(repo / "shared", target_is_directory=True)
 
-    assert run("validate", "--strict").out == "13 files valid\n"
+    assert run("validate", "--strict").out == "14 files valid\n"
     assert run("validate", "--strict", "linked").out == "1 file valid\n"
     assert run("validate", "--strict", "linked/shared.yaml").out == "1 file valid\n"
 

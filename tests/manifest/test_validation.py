@@ -49,6 +49,7 @@ def test_every_example_in_the_repository_is_valid_without_warnings(
         "CampaignSegmentation",
         "CampaignSettings",
         "ContactListFilter",
+        "JourneySegment",
         "RuleSet",
     }
     assert report.files == len(report.resources) >= 7

@@ -28,7 +28,7 @@ AGGREGATES = "POST /api/v2/analytics/conversations/aggregates/query"
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.chdir(tmp_path)
-    for name in ("segments", "campaigns", "outbound"):
+    for name in ("segments", "campaigns", "outbound", "journeys"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "reconcile.yaml", tmp_path)
     return load_settings(cwd=tmp_path)

@@ -70,6 +70,7 @@ def converge(repo: Path) -> None:
                 "PATCH", f"{CAMPAIGNS}/{live['id']}", {**changes, "version": live["version"]}
             )
         converge_filters(repo, client)
+        converge_journeys(repo, client)
         for path in sorted((repo / "outbound/rulesets").glob("*.yaml")):
             body = rule_set.body(load_file(path).data, LiveState(client))
             found = [r for r in client.list_all(rule_set.RULE_SETS) if r["name"] == body["name"]]
@@ -99,6 +100,18 @@ def converge_filters(repo: Path, client: GenesysClient) -> None:
             client.update("PUT", kind.path_of(found["id"]), {**body, "version": found["version"]})
 
 
+def converge_journeys(repo: Path, client: GenesysClient) -> None:
+    kind, live = KINDS["JourneySegment"], LiveState(client)
+    for path in sorted((repo / "journeys").glob("*.yaml")):
+        data = load_file(path).data
+        found = kind.named(live, data["name"])
+        if found is None:
+            client.create(kind.collection, kind.written(data))
+        else:
+            body = {**kind.update_body(found, data, live), "version": found["version"]}
+            client.update("PATCH", kind.path_of(found["id"]), body)
+
+
 def masked(text: str) -> str:
     """Impact counts depend on the hour the plan runs (the last 7 days); tests/plan/
     test_impact.py checks the numbers, the goldens check everything around them."""
@@ -121,6 +134,7 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
         "No changes. The org matches the repository.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
         "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
+        "2 live JourneySegment not in the repository, left alone (--prune deletes them).\n"
         "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
@@ -149,6 +163,7 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
         "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
         "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
+        "2 live JourneySegment not in the repository, left alone (--prune deletes them).\n"
         "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
@@ -204,11 +219,14 @@ def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
         "    - name: Abandoned Callbacks",
         "    - description: Callbacks that waited over two minutes; created in the admin console",
     ]
-    assert lines[0] == '- RuleSet "Legacy wrap-up retries" will be deleted'
+    # Deletes go in the reverse of the kinds' order: journey segments, registered last, first.
+    assert lines[0] == '- JourneySegment "Spring sale browsers" will be deleted'
+    assert '- JourneySegment "Visitors from Ireland" will be deleted' in lines
+    assert '- RuleSet "Legacy wrap-up retries" will be deleted' in lines
     filter_ = lines.index('- ContactListFilter "Old Spring test" will be deleted')
     assert lines[filter_ + 1] == "    - name: Old Spring test"
     assert result.out.endswith(
-        "Plan: 0 to create, 0 to update, 3 to delete.\n"
+        "Plan: 0 to create, 0 to update, 5 to delete.\n"
         + "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -272,15 +290,21 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
     ).validate(document)
     assert document["summary"] == {
         "create": 4,
-        "update": 5,
+        "update": 6,
         "delete": 0,
         "unchanged": 3,
-        "unmanaged": {"AnalyticsSegment": 1, "ContactListFilter": 1, "RuleSet": 1},
+        "unmanaged": {
+            "AnalyticsSegment": 1,
+            "ContactListFilter": 1,
+            "JourneySegment": 2,
+            "RuleSet": 1,
+        },
         "existing": {
             "AnalyticsSegment": 3,
             "CampaignSegmentation": 4,
             "CampaignSettings": 4,
             "ContactListFilter": 2,
+            "JourneySegment": 3,
             "RuleSet": 2,
         },
     }

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qsl
 
 from genesys_reconcile.genesys.errors import GenesysError
 from genesys_reconcile.genesys.transport import Transport
@@ -141,8 +142,11 @@ class GenesysClient:
         raise GenesysError("GET", path, f"the listing changed on each of {_READS} reads; try again")
 
     def _page(self, path: str, number: int) -> Entity:
-        params = {"pageSize": PAGE_SIZE, "pageNumber": number}
-        data = self.transport.request("GET", path, params=params, idempotent=True).data
+        # A listing's own query (`?isActive=false`) goes along with the paging: an HTTP
+        # client's params would replace it.
+        route, _, query = path.partition("?")
+        params = {**dict(parse_qsl(query)), "pageSize": PAGE_SIZE, "pageNumber": number}
+        data = self.transport.request("GET", route, params=params, idempotent=True).data
         return data if isinstance(data, dict) else {}
 
     def _concurrently(self, fetch: Callable[[int], Entity], numbers: range) -> list[Entity]:

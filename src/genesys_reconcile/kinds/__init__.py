@@ -5,6 +5,7 @@ from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.kinds.campaign_segmentation import CampaignSegmentation
 from genesys_reconcile.kinds.campaign_settings import CampaignSettings
 from genesys_reconcile.kinds.contact_list_filter import ContactListFilter
+from genesys_reconcile.kinds.journey_segment import JourneySegment
 from genesys_reconcile.kinds.rule_set import RuleSet
 
 KINDS: dict[str, Kind] = {
@@ -15,6 +16,7 @@ KINDS: dict[str, Kind] = {
         CampaignSegmentation(),
         RuleSet(),
         CampaignSettings(),
+        JourneySegment(),  # independent of the outbound kinds
     )
 }
 

@@ -130,7 +130,7 @@ ADMIN_ROUTES: dict[tuple[str, str], Callable[[AdminEndpoints, Request], Response
 }
 
 
-_EDITABLE = ("segments", "campaigns", "ruleSets", "contactListFilters")
+_EDITABLE = ("segments", "campaigns", "ruleSets", "contactListFilters", "journeySegments")
 # How the real platform's entities spell their dates; the seed's are createdDate, modifiedDate.
 _DATES = {"contactListFilters": ("dateCreated", "dateModified")}
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from genesys_reconcile.sandbox.demo_outbound import FILTERS, RULE_SETS
 from genesys_reconcile.sandbox.ids import entity_id as entity_id  # where callers find it
+from genesys_reconcile.sandbox.journey_demo import journey_segments
 
 QUEUES = ("Support", "Sales", "Billing", "Retention", "Collections")
 AGENTS = (
@@ -72,6 +73,7 @@ def org(now: str) -> dict[str, Any]:
         "queues": [_named("queue", name, "/api/v2/routing/queues") for name in QUEUES],
         "users": [_named("user", name, "/api/v2/users") for name in AGENTS],
         "ruleSets": [rule_set(name, spec, now) for name, spec in RULE_SETS.items()],
+        "journeySegments": journey_segments(now),
     }
 
 

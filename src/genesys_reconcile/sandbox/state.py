@@ -31,6 +31,7 @@ COLLECTIONS = (
     "wrapupCodes",
     "ruleSets",
     "contactListFilters",
+    "journeySegments",
 )
 
 Entity = dict[str, Any]
@@ -48,6 +49,7 @@ class OrgState:
     wrapupCodes: dict[str, Entity] = field(default_factory=dict)
     ruleSets: dict[str, Entity] = field(default_factory=dict)
     contactListFilters: dict[str, Entity] = field(default_factory=dict)
+    journeySegments: dict[str, Entity] = field(default_factory=dict)
     ids_issued: int = 0  # how many ids this org has handed out, over all its runs
     # Which org this is (`GET /api/v2/organizations/me`). Every org of a region shares one API
     # URL, so clients tell orgs apart by this id: each new state gets its own.
@@ -108,6 +110,7 @@ def load(path: Path) -> OrgState:
     if data.get("formatVersion") not in (1, FORMAT_VERSION):
         raise ValueError(f"{path}: not a sandbox state file of format {FORMAT_VERSION}")
     older = data.get("formatVersion") != FORMAT_VERSION or "organization" not in data
+    older = older or any(name not in data for name in COLLECTIONS)
     loaded = OrgState.from_json(upgraded(data))
     if older:
         save(loaded, path)  # its new org id and collections must hold from now on
@@ -117,14 +120,21 @@ def load(path: Path) -> OrgState:
 def upgraded(data: dict[str, Any]) -> dict[str, Any]:
     """A format-1 state in format 2: the real platform's collections it lacks come from the
     demo org, its contact lists, read-only then, are the demo's real-shaped ones, and its
-    campaigns gain the real platform's fields."""
-    if data.get("formatVersion") == FORMAT_VERSION:
-        return data
+    campaigns gain the real platform's fields. A format-2 state saved before a collection
+    existed (journey segments) gains the demo's."""
     now = str(data.get("organization", {}).get("dateCreated", "")) or _EPOCH
+    missing = [name for name in COLLECTIONS if name not in data]
+    if data.get("formatVersion") == FORMAT_VERSION:
+        return {**data, **_demo_collections(missing, now)} if missing else data
     demo_org = demo.org(now)
-    added = {name: demo_org[name] for name in COLLECTIONS if name not in data}
+    added = {name: demo_org[name] for name in missing}
     campaigns = [_with_real_fields(c, now) for c in data.get("campaigns", [])]
     return {**data, **added, "contactLists": demo_org["contactLists"], "campaigns": campaigns}
+
+
+def _demo_collections(names: list[str], now: str) -> dict[str, Any]:
+    demo_org = demo.org(now)
+    return {name: demo_org[name] for name in names}
 
 
 def _with_real_fields(campaign: Entity, now: str) -> Entity:
