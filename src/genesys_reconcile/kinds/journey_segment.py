@@ -134,6 +134,27 @@ class JourneySegment(Kind):
         fields = desired.keys() if desired is not None else self.managed
         return normalised({k: entity.get(k) for k in fields if desired is not None or k in entity})
 
+    def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        return self.export(self.written(data), live)
+
+    def export(self, entity: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
+        """The segment as its file writes it: criteria with the file's keys, patterns and
+        values in one order (the platform's sets), defaults (operator `equal`, count 1, case
+        kept) written out."""
+        view = normalised({k: entity[k] for k in self.managed if k in entity})
+        data: dict[str, Any] = {"kind": self.kind}
+        for key in ("name", "description", "color", "active", "showToAgents"):
+            api = _RENAMED.get(key, key)
+            if view.get(api) is not None:
+                data[key] = view[api]
+        if view.get("assignmentExpirationDays") is not None:
+            data["assignmentExpirationDays"] = view["assignmentExpirationDays"]
+        for field in ("context", "journey"):
+            patterns = (view.get(field) or {}).get("patterns") or []
+            if patterns:
+                data[field] = [_file_pattern(p) for p in patterns]
+        return data
+
     # -- applying ------------------------------------------------------------------------------
 
     def written(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -189,6 +210,22 @@ def _pattern(pattern: Mapping[str, Any]) -> dict[str, Any]:
     }
     if "eventName" in pattern:
         made["eventName"] = pattern["eventName"]
+    return made
+
+
+def _file_pattern(pattern: Mapping[str, Any]) -> dict[str, Any]:
+    """A live pattern as the file writes it (the context's `entityType` is always visit)."""
+    made: dict[str, Any] = {k: pattern[k] for k in ("streamType", "sessionType") if k in pattern}
+    made |= {k: pattern[k] for k in ("count", "eventName") if pattern.get(k) is not None}
+    made["criteria"] = [
+        {
+            "key": c["key"],
+            "operator": c["operator"],
+            "values": c["values"],
+            "ignoreCase": c["shouldIgnoreCase"],
+        }
+        for c in pattern.get("criteria") or []
+    ]
     return made
 
 

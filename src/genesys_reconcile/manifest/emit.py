@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-_INLINE = 72  # characters: longer mappings and lists go one item a line
+_INLINE = 88  # characters: longer mappings and lists go one item a line
 
 
 class _Dumper(yaml.SafeDumper):
