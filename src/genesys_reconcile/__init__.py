@@ -17,6 +17,7 @@ the code to this order). This package itself holds only the version, below every
     plan: what would change, and how a reviewer reads it
     apply, github: applying a plan; posting a plan to a pull request
     connection: a client for the real org or for the embedded sandbox
+    dashboard: every segment's preview served over HTTP
     cli: parses, calls one function, maps errors to exit codes
     __main__: `python -m genesys_reconcile`
 """
