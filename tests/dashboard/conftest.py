@@ -15,9 +15,9 @@ import httpx
 import pytest
 import redis
 
-from genesys_reconcile.kinds import DIRECTORIES
 from genesys_reconcile.dashboard.caching import answer_cache
 from genesys_reconcile.dashboard.run import opened
+from genesys_reconcile.kinds import DIRECTORIES
 from genesys_reconcile.preview.cache import AnswerCache
 from genesys_reconcile.settings import load_settings
 from tests.processes import COMMAND, wait_for
@@ -88,27 +88,35 @@ class RedisServer:
         self.process.wait(timeout=30)
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A real redis-server on a free loopback port, its files in a temporary directory."""
+def start_redis(port: int, directory: Path) -> RedisServer:
+    """A real redis-server on `port` of loopback, its files in `directory`, answering."""
     binary = shutil.which("redis-server")
     if binary is None:  # CI installs it (.ci/run); a machine without it cannot run these tests
         pytest.fail("redis-server is not installed: apt-get install redis-server")
-    port = free_port()
-    directory = tmp_path / "redis"
-    directory.mkdir()
+    directory.mkdir(exist_ok=True)
     flags = ["--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
     flags += ["--save", "", "--appendonly", "no"]
     process = subprocess.Popen([binary, *flags], stdout=subprocess.DEVNULL)
     client = redis.Redis(port=port)
     try:
         wait_for(_answers(client), seconds=30)
-        yield RedisServer(f"redis://127.0.0.1:{port}/0", process, client)
-    finally:
+    except BaseException:
         client.close()
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=30)
+        process.kill()
+        raise
+    return RedisServer(f"redis://127.0.0.1:{port}/0", process, client)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server on a free port; killed, if the test has not, when it ends."""
+    server = start_redis(free_port(), tmp_path / "redis")
+    try:
+        yield server
+    finally:
+        server.client.close()
+        if server.process.poll() is None:
+            server.kill()
 
 
 def _answers(client: redis.Redis) -> Callable[[], bool]:

@@ -42,9 +42,7 @@ def test_a_cache_that_is_not_redis_is_a_one_line_error(run, repo: Path) -> None:
     result = run("dashboard", "--sandbox", "--cache", "memcached://user:pw@cachehost:11211")
 
     assert result.code == 1
-    assert result.err == (
-        "error: --cache 'cachehost:11211': give a redis://HOST:PORT[/DB] URL\n"
-    )
+    assert result.err == ("error: --cache 'cachehost:11211': give a redis://HOST:PORT[/DB] URL\n")
 
 
 def test_a_mistyped_since_stops_it_before_it_serves(run, repo: Path) -> None:

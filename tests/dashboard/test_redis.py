@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from genesys_reconcile.dashboard.caching import answer_cache
+from genesys_reconcile.dashboard.redis_cache import REST, RedisCache
 from tests.dashboard.conftest import (
     AGGREGATES,
     RedisServer,
@@ -20,9 +21,10 @@ from tests.dashboard.conftest import (
     free_port,
     in_process,
     routes,
+    start_redis,
 )
 from tests.processes import served
-
+from tests.sandbox.conftest import FakeClock
 
 # Without a cache each page queries the org: the index, all segments, and one segment's three.
 SOME_ROUTES = (
@@ -135,3 +137,35 @@ def test_a_password_in_the_redis_url_is_never_shown(repo: Path) -> None:
     assert len(said) == 1
     assert "hunter2" not in said[0]
     assert f"127.0.0.1:{url.rsplit(':', 1)[1]}" in said[0]
+
+
+def test_an_outage_is_said_once_and_redis_back_again_is_used_again(
+    repo: Path, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    said: list[str] = []
+    cache = RedisCache(redis_server.url, 1800, said.append, clock)
+    port = int(redis_server.url.rsplit(":", 1)[1].split("/")[0])
+    page = "/segments/short-voice-calls.json"
+
+    with in_process(repo, cache) as dashboard:
+        fetched(dashboard, page)
+        stored = redis_server.client.keys("*")
+        redis_server.kill()
+        answers = fetched(dashboard, page)
+        clock.advance(REST + 1)  # Redis is tried again, and fails again
+        answers += fetched(dashboard, page)
+        back = start_redis(port, tmp_path / "redis-again")
+        try:
+            answers += fetched(dashboard, page)  # still resting: live
+            clock.advance(REST + 1)
+            answers += fetched(dashboard, page)
+            stored_again = back.client.keys("*")
+        finally:
+            back.client.close()
+            back.kill()
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1
+    assert len(stored) == len(stored_again) == 1
+    assert len(said) == 1
