@@ -171,3 +171,18 @@ def test_a_loopback_dashboard_answers_only_to_loopback_names(repo: Path) -> None
     assert foreign.status_code == 421
     assert "answers only to localhost" in foreign.text
     assert local.status_code == 200
+
+
+def test_a_segment_name_is_shown_as_text_and_slugged_into_its_url(repo: Path) -> None:
+    path = repo / "segments/short-voice-calls.yaml"
+    hostile = '<b onclick="x()">Short & Sweet</b>'
+    text = path.read_text().replace("name: Short Voice Calls", f"name: '{hostile}'")
+    path.write_text(text, encoding="utf-8")
+
+    with in_process(repo) as url:
+        index, page = fetched(url, "/", "/segments/b-onclick-x-short-sweet-b")
+
+    assert hostile not in index.text
+    assert "&lt;b onclick=&quot;x()&quot;&gt;Short &amp; Sweet&lt;/b&gt;" in index.text
+    assert page.status_code == 200
+    assert hostile not in page.text.split("<script", 1)[0]

@@ -5,6 +5,7 @@ called as `reconcile preview` calls them."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from typing import Any
 
@@ -44,8 +45,9 @@ def metrics_document(
 def segment_page(segment: Segment, outcome: Preview) -> str:
     """The preview's page with links back to the index and to its exports above its title."""
     nav = _nav(segment)
+    # After the body's opening tag, whatever attributes the preview's page gives it.
     page = render_html(outcome)
-    return page.replace("<body>\n", f"<body>\n{nav}\n", 1)
+    return re.sub(r"<body[^>]*>", lambda tag: f"{tag.group(0)}\n{nav}", page, count=1)
 
 
 def failure_page(failure: Failure) -> str:
