@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from tests.dashboard.conftest import child, fetched
@@ -60,3 +61,22 @@ def test_a_repository_without_segments_is_told_so(run, repo: Path) -> None:
 
     assert result.code == 1
     assert "holds no AnalyticsSegment: add one under segments/ first" in result.err
+
+
+def test_a_port_out_of_range_is_refused_before_anything_starts(run, repo: Path) -> None:
+    result = run("dashboard", "--sandbox", "--port", "70000")
+
+    assert result.code == 1
+    assert "Invalid value for '--port': 70000 is not in the range 0<=x<=65535." in result.err
+    assert "internal error" not in result.err
+
+
+def test_a_port_in_use_is_a_one_line_error(run, repo: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("dashboard", "--sandbox", "--port", str(port))
+
+    assert result.code == 1
+    assert result.err == f"error: cannot listen on 127.0.0.1:{port}: Address already in use\n"

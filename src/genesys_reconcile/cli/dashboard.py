@@ -31,7 +31,13 @@ from genesys_reconcile.preview.cache import DEFAULT_TTL
     help="Address to listen on. Anything but loopback exposes the org's figures to the "
     "network, without a sign-in (a warning says so).",
 )
-@click.option("--port", default=8000, show_default=True, help="Port; 0 picks a free one.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port; 0 picks a free one.",
+)
 @click.option(
     "--cache",
     "cache_url",
