@@ -12,6 +12,7 @@ import httpx
 from genesys_reconcile import redaction
 from genesys_reconcile.preview.cache import DIRECTORY, Cache
 from tests.dashboard.conftest import fetched, in_process, routes
+from tests.sandbox.conftest import FakeClock
 
 SEGMENTS = {
     "chat-wrap-up-over-a-minute": "segments/chat-wrap-up-over-a-minute.yaml",
@@ -123,15 +124,20 @@ def test_no_page_or_header_holds_a_credential(repo: Path) -> None:
             assert secret not in seen
 
 
-def test_pages_asked_for_again_within_the_ttl_are_read_from_the_cache(repo: Path) -> None:
-    cache = Cache(repo / DIRECTORY, ttl=1800)
+def test_pages_are_read_from_the_cache_within_its_ttl_and_refreshed_after(repo: Path) -> None:
+    clock = FakeClock()
+    cache = Cache(repo / DIRECTORY, ttl=600, clock=clock)
 
     with in_process(repo, cache) as url:
         first, second = fetched(url, "/api/dashboard/metrics", "/api/dashboard/metrics")
+        within = (cache.misses, cache.hits)
+        clock.advance(601)
+        (third,) = fetched(url, "/api/dashboard/metrics")
         stored = len(list((repo / DIRECTORY).iterdir()))
 
-    assert first.json()["segments"] == second.json()["segments"]
-    assert (cache.misses, cache.hits) == (len(SEGMENTS), len(SEGMENTS))
+    assert within == (len(SEGMENTS), len(SEGMENTS))
+    assert (cache.misses, cache.hits) == (2 * len(SEGMENTS), len(SEGMENTS))
+    assert first.json()["segments"] == second.json()["segments"] == third.json()["segments"]
     assert stored == len(SEGMENTS)
 
 
