@@ -18,6 +18,7 @@ the code to this order). This package itself holds only the version, below every
     plan: what would change, and how a reviewer reads it
     apply, github, export: applying a plan; posting it to a pull request; writing an org as files
     connection: a client for the real org or for the embedded sandbox
+    dashboard: every segment's preview served over HTTP
     cli: parses, calls one function, maps errors to exit codes
     __main__: `python -m genesys_reconcile`
 """

@@ -19,6 +19,7 @@ from genesys_reconcile import pipes, signals
 from genesys_reconcile.cli import (  # noqa: F401
     applying,
     checks,
+    dashboard,
     exporting,
     github,
     init,

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from genesys_reconcile import __version__
 from genesys_reconcile.files import write_atomically
@@ -30,6 +30,19 @@ def key(org_id: str, path: str, body: Mapping[str, Any]) -> str:
     parts = [__version__, org_id, path, body]
     canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AnswerCache(Protocol):
+    """Where analytics answers are kept for `ttl` seconds: on disk (`Cache`) or in a shared
+    store, such as the dashboard's Redis. A miss is None; a store that fails is a miss."""
+
+    ttl: float
+
+    def get(self, entry: str) -> Any: ...
+
+    def put(self, entry: str, answer: Any) -> None: ...
+
+    def fetch(self, entry: str, compute: Callable[[], Any]) -> Any: ...
 
 
 class Cache:

@@ -7,7 +7,7 @@ from typing import Any
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import AGGREGATES, DETAILS, GenesysClient
-from genesys_reconcile.preview.cache import Cache, key
+from genesys_reconcile.preview.cache import AnswerCache, key
 from genesys_reconcile.preview.query import (
     NeedsDetails,
     Window,
@@ -22,7 +22,7 @@ class Analytics:
     """The org as the preview reads it: name lookups (once per run) and cached queries."""
 
     def __init__(
-        self, client: GenesysClient, cache: Cache | None = None, budget: int | None = None
+        self, client: GenesysClient, cache: AnswerCache | None = None, budget: int | None = None
     ) -> None:
         self.client = client
         self.cache = cache

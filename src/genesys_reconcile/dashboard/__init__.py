@@ -1,0 +1,1 @@
+"""`reconcile dashboard`: every segment's preview served over HTTP as pages, JSON and CSV."""
