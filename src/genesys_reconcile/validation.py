@@ -182,20 +182,20 @@ def _check_document(
     kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
     if kind is None:
         return None, [_kind_finding(kind_name)]
-    unresolved = list(_unresolved(document.data, ()))
+    markers = list(unresolved(document.data))
     findings = [
         f
         for f in schema_findings(kind.schema_file, document.data)
-        if not any(f.path[: len(u.path)] == u.path for u in unresolved)
+        if not any(f.path[: len(u.path)] == u.path for u in markers)
     ]
-    findings.extend(unresolved or kind.check(document.data, settings))
+    findings.extend(markers or kind.check(document.data, settings))
     name = kind.identity(document.data)
     if name:
         findings.extend(_invisible_in_name(kind.identity_field, name))
     return (Resource(kind, name, document) if name else None), findings
 
 
-def _unresolved(value: object, path: JsonPath) -> Iterator[Finding]:
+def unresolved(value: object, path: JsonPath = ()) -> Iterator[Finding]:
     """Each `{unresolved: id}` an export wrote for a reference whose resource was gone."""
     if isinstance(value, dict):
         if list(value) == ["unresolved"]:
@@ -206,10 +206,10 @@ def _unresolved(value: object, path: JsonPath) -> Iterator[Finding]:
             )
             return
         for key, item in value.items():
-            yield from _unresolved(item, (*path, key))
+            yield from unresolved(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unresolved(item, (*path, index))
+            yield from unresolved(item, (*path, index))
 
 
 def _invisible_in_name(field: str, name: str) -> Iterator[Finding]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import display_path, load_file
 from genesys_reconcile.plan.planner import differences
 from genesys_reconcile.settings import Settings
+from genesys_reconcile.validation import unresolved
 
 Chosen = Callable[[str, str], bool]
 _WRITERS = 8
@@ -100,8 +101,8 @@ def _export_one(
         reason = "its live shape has no form in this kind's files"
         outcome.skipped.append((kind.kind, name, ident, reason))
         return
-    unresolved = sum(1 for _ in _unresolved(document))
-    problem = None if unresolved else _difference(kind, entity, document, live, settings)
+    markers = sum(1 for _ in unresolved(document))
+    problem = None if markers else _difference(kind, entity, document, live, settings)
     if problem:
         outcome.skipped.append((kind.kind, name, ident, problem))
         return
@@ -109,9 +110,7 @@ def _export_one(
     if name in shared:
         stem = f"{stem}-{ident[:8]}"  # names several resources share: told apart by id
     path = directory / kind.directory / f"{stem}.yaml"
-    made = Exported(
-        kind.kind, name, ident, path, _text(kind, document, path, directory), unresolved
-    )
+    made = Exported(kind.kind, name, ident, path, _text(kind, document, path, directory), markers)
     where = described.get((kind.kind, name))
     if where is not None and name not in shared:
         outcome.described.append((made, where))
@@ -144,17 +143,6 @@ def _difference(
         fields = ", ".join(c.path for c in changed[:3]) + (", ..." if len(changed) > 3 else "")
         return f"its file would not plan equal to it (differs in {fields})"
     return None
-
-
-def _unresolved(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        if list(value) == ["unresolved"]:
-            yield str(value["unresolved"])
-        for item in value.values():
-            yield from _unresolved(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _unresolved(item)
 
 
 def _text(kind: Kind, document: dict[str, Any], path: Path, directory: Path) -> str:
