@@ -1,0 +1,65 @@
+"""`--prune` deletes only what the repository owns (reconcile.owned.yaml): never a resource
+someone else made in the org, such as the demo org's "Abandoned Callbacks" segment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import own
+
+
+def test_prune_never_plans_deleting_what_the_repository_does_not_own(run, repo: Path) -> None:
+    result = run("plan", "--sandbox", "--prune", "--no-impact")
+    assert result.code == 0
+    assert " will be deleted" not in result.out
+    assert "Plan: 4 to create, 5 to update, 0 to delete.\n" in result.out
+    assert (
+        '1 live AnalyticsSegment not in the repository and not owned, left alone: "Abandoned '
+        'Callbacks".\n' in result.out
+    )
+
+
+def test_an_owned_resource_whose_file_was_removed_is_deleted_with_prune(run, repo: Path) -> None:
+    (repo / "segments/short-voice-calls.yaml").unlink()
+    result = run("plan", "--sandbox", "--prune", "--no-impact")
+    assert '- AnalyticsSegment "Short Voice Calls" will be deleted' in result.out
+    assert "Plan: 4 to create, 5 to update, 1 to delete.\n" in result.out
+
+
+def test_without_prune_owned_and_unowned_leftovers_are_told_apart(run, repo: Path) -> None:
+    (repo / "segments/short-voice-calls.yaml").unlink()
+    result = run("plan", "--sandbox", "--no-impact")
+    assert (
+        "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
+        '1 live AnalyticsSegment not in the repository and not owned, left alone: "Abandoned '
+        'Callbacks".\n' in result.out
+    )
+
+
+def test_an_owned_stranger_is_deleted_and_the_json_plan_names_the_unowned(run, repo: Path) -> None:
+    own(repo, (("AnalyticsSegment", "Abandoned Callbacks"),))
+    result = run("plan", "--sandbox", "--prune", "--no-impact", "--format", "json")
+    document = json.loads(result.out)
+    deleted = [(c["kind"], c["name"]) for c in document["changes"] if c["action"] == "delete"]
+    assert deleted == [("AnalyticsSegment", "Abandoned Callbacks")]
+    assert document["summary"]["unmanaged"] == {"ContactListFilter": 1, "RuleSet": 1}
+    assert document["summary"]["unowned"] == {
+        "ContactListFilter": ["Old Spring test"],
+        "RuleSet": ["Legacy wrap-up retries"],
+    }
+
+
+def test_the_record_survives_a_fresh_checkout(
+    run, repo: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own(repo, (("AnalyticsSegment", "Abandoned Callbacks"),))
+    checkout = tmp_path_factory.mktemp("checkout") / "repo"
+    shutil.copytree(repo, checkout, ignore=shutil.ignore_patterns(".reconcile*"))
+    monkeypatch.chdir(checkout)
+    result = run("plan", "--sandbox", "--prune", "--no-impact")
+    assert '- AnalyticsSegment "Abandoned Callbacks" will be deleted' in result.out
+    assert "Plan: 4 to create, 5 to update, 1 to delete.\n" in result.out
