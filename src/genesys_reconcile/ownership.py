@@ -30,6 +30,7 @@ HEADER = """\
 # resources someone else made are left alone. Commit this file with the desired-state files.
 """
 
+_TOP = "the top level must be a mapping of kinds"
 _FIX = f"write {FILE_NAME} as `KIND:` lines, each followed by `  - NAME` lines"
 # Names written without quotes: those every YAML reader reads back as the same string.
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 _.,()'&/+-]*[A-Za-z0-9.)'_]|[A-Za-z]")
@@ -113,7 +114,9 @@ def _pairs(path: Path) -> list[Pair]:
     try:
         document = load_file(path)
     except ManifestError as exc:
-        raise ConfigError(f"{exc.message}; {_FIX}", exc.location) from None
+        # The loader speaks of desired-state files; this one is a mapping of kinds.
+        problem = re.sub(r"^the top level must be a mapping \(.*?\)", _TOP, exc.message)
+        raise ConfigError(f"{problem}; {_FIX}", exc.location) from None
     pairs = []
     for kind, names in document.data.items():
         if not isinstance(names, list):

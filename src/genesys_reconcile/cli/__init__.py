@@ -20,6 +20,7 @@ from genesys_reconcile.cli import (  # noqa: F401
     applying,
     checks,
     github,
+    own,
     planning,
     previewing,
     sandbox,
