@@ -127,8 +127,17 @@ def test_own_records_every_declared_resource_and_check_says_which_are_missing(
     assert result.code == 0
     assert result.out.endswith(f"{FILE_NAME}: 8 recorded, 0 forgotten; commit it.\n")
     assert (repo / FILE_NAME).read_bytes() == (ROOT / FILE_NAME).read_bytes()
-    again = run("own")
+    again = run("own", "--exit-non-zero-on-change")
     assert (again.code, again.out) == (0, f"{FILE_NAME} records every declared resource.\n")
+    record = Ownership.load(repo)
+    record.forget([("RuleSet", "Do-not-call safety")])
+    record.save()
+    hook = run("own", "--exit-non-zero-on-change")  # as the pre-commit hook runs it
+    assert hook.code == 1
+    assert hook.out == (
+        f"recorded: RuleSet/Do-not-call safety\n{FILE_NAME}: 1 recorded, 0 forgotten; commit it.\n"
+    )
+    assert (repo / FILE_NAME).read_bytes() == (ROOT / FILE_NAME).read_bytes()
     assert run("own", "--check").code == 0
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import click
 
 from genesys_reconcile.cli.group import cli, epilog, settings, to_stderr
-from genesys_reconcile.errors import EXIT_OK, ConfigError, ReconcileError
+from genesys_reconcile.errors import EXIT_FAILURE, EXIT_OK, ConfigError, ReconcileError
 from genesys_reconcile.ownership import FILE_NAME, Ownership, Pair
 from genesys_reconcile.plan.run import selector
 from genesys_reconcile.settings import Settings
@@ -20,6 +20,7 @@ from genesys_reconcile.validation import InvalidFiles, validate
         [
             "reconcile own",
             "reconcile own --check            # in CI: every declared resource is recorded",
+            "reconcile own --exit-non-zero-on-change   # as the pre-commit hook runs it",
             "reconcile own --forget 'AnalyticsSegment/Old segment'",
         ]
     ),
@@ -30,6 +31,13 @@ from genesys_reconcile.validation import InvalidFiles, validate
     help=f"Change nothing; exit 1 when {FILE_NAME} lacks a resource the files declare.",
 )
 @click.option(
+    "--exit-non-zero-on-change",
+    "strict",
+    is_flag=True,
+    help=f"Exit 1 when {FILE_NAME} was changed, so a pre-commit hook stops the commit until "
+    "the record is added to it.",
+)
+@click.option(
     "--forget",
     "forgets",
     multiple=True,
@@ -38,7 +46,7 @@ from genesys_reconcile.validation import InvalidFiles, validate
     "org (repeatable).",
 )
 @click.pass_context
-def own_command(ctx: click.Context, check: bool, forgets: tuple[str, ...]) -> int:
+def own_command(ctx: click.Context, check: bool, strict: bool, forgets: tuple[str, ...]) -> int:
     """Record every resource the files declare as the repository's own.
 
     --prune deletes a live resource that no file declares only when reconcile.owned.yaml (beside
@@ -65,11 +73,11 @@ def own_command(ctx: click.Context, check: bool, forgets: tuple[str, ...]) -> in
         click.echo(f"recorded: {kind}/{name}")
     for kind, name in forgotten:
         click.echo(f"forgot: {kind}/{name}")
-    if added or forgotten:
-        click.echo(f"{FILE_NAME}: {len(added)} recorded, {len(forgotten)} forgotten; commit it.")
-    else:
+    if not added and not forgotten:
         click.echo(f"{FILE_NAME} records every declared resource.")
-    return EXIT_OK
+        return EXIT_OK
+    click.echo(f"{FILE_NAME}: {len(added)} recorded, {len(forgotten)} forgotten; commit it.")
+    return EXIT_FAILURE if strict else EXIT_OK
 
 
 def declared_resources(config: Settings) -> dict[Pair, str]:
