@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from genesys_reconcile.ownership import Ownership
 from tests.conftest import own
 
 
@@ -63,3 +64,19 @@ def test_the_record_survives_a_fresh_checkout(
     result = run("plan", "--sandbox", "--prune", "--no-impact")
     assert '- AnalyticsSegment "Abandoned Callbacks" will be deleted' in result.out
     assert "Plan: 4 to create, 5 to update, 1 to delete.\n" in result.out
+
+
+def test_a_saved_delete_is_refused_once_the_record_no_longer_owns_it(run, repo: Path) -> None:
+    own(repo, (("AnalyticsSegment", "Abandoned Callbacks"),))
+    assert run("plan", "--sandbox", "--prune", "--out", "plan.json").code == 0
+    record = Ownership.load(repo)
+    record.forget([("AnalyticsSegment", "Abandoned Callbacks")])
+    record.save()
+    result = run("apply", "plan.json", "--sandbox", "--prune", "--auto-approve")
+    assert result.code == 1
+    assert (
+        "refused: - AnalyticsSegment 'Abandoned Callbacks': a fresh plan of the files makes no "
+        "such change\n" in result.err
+    )
+    again = run("plan", "--sandbox", "--no-impact")
+    assert 'left alone: "Abandoned Callbacks".\n' in again.out

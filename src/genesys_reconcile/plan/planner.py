@@ -82,8 +82,11 @@ def _leftovers(
 ) -> None:
     """The live resources of a kind that no file declares: the owned ones deleted with prune,
     the rest left alone, and those not owned named, as nobody here made them."""
-    owned = [e for e in unmanaged if ownership and ownership.owns(kind.kind, kind.name_of(e))]
-    strangers = [e for e in unmanaged if not any(e is o for o in owned)]
+    owned: list[dict[str, Any]] = []
+    strangers: list[dict[str, Any]] = []
+    for entity in unmanaged:
+        mine = ownership is not None and ownership.owns(kind.kind, kind.name_of(entity))
+        (owned if mine else strangers).append(entity)
     if prune:
         plan.changes.extend(_deletion(kind, e, live) for e in owned)
     left = len(strangers) + (0 if prune else len(owned))
