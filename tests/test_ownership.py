@@ -188,3 +188,14 @@ def test_a_repository_without_a_record_validates_without_ownership_warnings(
 ) -> None:
     (repo / FILE_NAME).unlink()
     assert run("validate").out == "12 files valid\n"
+
+
+def test_a_record_that_is_not_a_file_is_one_error(run, repo: Path) -> None:
+    (repo / FILE_NAME).unlink()
+    (repo / FILE_NAME).mkdir()
+    result = run("own")
+    assert (result.code, result.err) == (
+        1,
+        f"error: {FILE_NAME} is not a regular file; write {FILE_NAME} as `KIND:` lines, each "
+        "followed by `  - NAME` lines\n",
+    )

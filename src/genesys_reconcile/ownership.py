@@ -18,7 +18,7 @@ from typing import Any
 
 from genesys_reconcile.errors import ConfigError, ManifestError
 from genesys_reconcile.files import write_atomically
-from genesys_reconcile.manifest.yaml import Document, display_path, load_file
+from genesys_reconcile.manifest.yaml import Document, display_path, load_bytes
 
 FILE_NAME = "reconcile.owned.yaml"
 
@@ -51,10 +51,11 @@ class Ownership:
     def load(cls, root: Path) -> Ownership:
         """The record beside reconcile.yaml in `root`; none yet means nothing is owned."""
         path = root / FILE_NAME
-        if not path.is_file():
+        if not path.exists():
             return cls(path)
-        loaded = cls(path, _pairs(path))
-        loaded._saved = path.read_text(encoding="utf-8")
+        raw = _read(path)
+        loaded = cls(path, _pairs(raw, display_path(path)))
+        loaded._saved = raw.decode("utf-8", errors="replace")
         return loaded
 
     @property
@@ -85,7 +86,12 @@ class Ownership:
         text = _text(self._owned)
         if text == self._saved:
             return False
-        write_atomically(self._path, text)
+        try:
+            write_atomically(self._path, text)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot write {display_path(self._path)}: {exc.strerror}; check its permissions"
+            ) from None
         self._saved = text
         return True
 
@@ -108,11 +114,22 @@ def _scalar(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
 
-def _pairs(path: Path) -> list[Pair]:
-    if _blank(path.read_text(encoding="utf-8", errors="replace")):
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise ConfigError(f"{display_path(path)} is not a regular file; {_FIX}")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read {display_path(path)}: {exc.strerror}; check its permissions"
+        ) from None
+
+
+def _pairs(raw: bytes, name: str) -> list[Pair]:
+    if _blank(raw.decode("utf-8", errors="replace")):
         return []  # the header alone: nothing owned
     try:
-        document = load_file(path)
+        document = load_bytes(raw, name)
     except ManifestError as exc:
         # The loader speaks of desired-state files; this one is a mapping of kinds.
         problem = re.sub(r"^the top level must be a mapping \(.*?\)", _TOP, exc.message)
@@ -134,8 +151,3 @@ def _blank(text: str) -> bool:
 
 def _malformed(document: Document, path: tuple[Any, ...], problem: str) -> ConfigError:
     return ConfigError(f"{problem}; {_FIX}", document.locate(path))
-
-
-def describe(path: Path) -> str:
-    """How messages name the record."""
-    return display_path(path)

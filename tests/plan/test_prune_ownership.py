@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from genesys_reconcile.ownership import Ownership
+from genesys_reconcile.sandbox.app import Sandbox
+from genesys_reconcile.sandbox.embedded import STATE_FILE
+from genesys_reconcile.sandbox.state import save
 from tests.conftest import own
+from tests.hostile import hidden
 
 
 def test_prune_never_plans_deleting_what_the_repository_does_not_own(run, repo: Path) -> None:
@@ -80,3 +84,16 @@ def test_a_saved_delete_is_refused_once_the_record_no_longer_owns_it(run, repo: 
     )
     again = run("plan", "--sandbox", "--no-impact")
     assert 'left alone: "Abandoned Callbacks".\n' in again.out
+
+
+def test_a_strangers_hostile_name_is_shown_escaped(run, repo: Path) -> None:
+    run("plan", "--sandbox", "--no-impact")  # the org's state file, to edit as a console user
+    sandbox = Sandbox(state_file=repo / STATE_FILE)
+    segment = next(s for s in sandbox.state.segments.values() if s["name"] == "Abandoned Callbacks")
+    segment["name"] = "</details><img src=x>\n::warning::forged\x1b[2J"
+    save(sandbox.state, repo / STATE_FILE)
+    text = run("plan", "--sandbox", "--no-impact").out
+    assert hidden(text) == [] and "\n::warning" not in text
+    markdown = run("plan", "--sandbox", "--no-impact", "--format", "markdown").out
+    assert "</details><img" not in markdown and "\n::warning" not in markdown
+    assert '"&lt;/details&gt;&lt;img src=x&gt;\\n::warning::forged\\u001b[2J"' in markdown
