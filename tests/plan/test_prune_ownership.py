@@ -97,3 +97,13 @@ def test_a_strangers_hostile_name_is_shown_escaped(run, repo: Path) -> None:
     markdown = run("plan", "--sandbox", "--no-impact", "--format", "markdown").out
     assert "</details><img" not in markdown and "\n::warning" not in markdown
     assert '"&lt;/details&gt;&lt;img src=x&gt;\\n::warning::forged\\u001b[2J"' in markdown
+
+
+def test_a_plan_saved_before_ownership_was_recorded_still_shows(run, repo: Path) -> None:
+    assert run("plan", "--sandbox", "--no-impact", "--out", "plan.json").code == 0
+    saved = json.loads((repo / "plan.json").read_text(encoding="utf-8"))
+    del saved["summary"]["unowned"]
+    (repo / "plan.json").write_text(json.dumps(saved), encoding="utf-8")
+    result = run("show", "plan.json")
+    assert result.code == 0, result.err
+    assert "1 live RuleSet not in the repository, left alone (--prune deletes it).\n" in result.out
