@@ -359,7 +359,9 @@ def test_unknown_settings_are_refused_offline_and_a_filter_may_be_null(
     write(repo, "holiday-promo", "campaign: Holiday Promo\ncontactListFilter: null\n")
     assert found(repo, None) == []
     write(repo, "holiday-promo", "campaign: Holiday Promo\nsettings: {previewTimeout: 2}\n")
-    assert found(repo, None) == [(3, "settings.previewTimeout", "unknown property 'previewTimeout'")]
+    assert found(repo, None) == [
+        (3, "settings.previewTimeout", "unknown property 'previewTimeout'")
+    ]
 
 
 def winter_audience(repo: Path) -> None:
