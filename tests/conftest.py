@@ -7,9 +7,28 @@ from pathlib import Path
 import pytest
 
 from genesys_reconcile.cli import main
+from genesys_reconcile.ownership import Ownership
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# The demo org's resources that no file declares: someone else's, so --prune leaves them alone
+# until the repository's record owns them.
+STRANGERS = (
+    ("AnalyticsSegment", "Abandoned Callbacks"),
+    ("ContactListFilter", "Old Spring test"),
+    ("RuleSet", "Legacy wrap-up retries"),
+    ("JourneySegment", "Visitors from Ireland"),
+    ("JourneySegment", "Spring sale browsers"),
+)
+
+
+def own(root: Path, pairs: tuple[tuple[str, str], ...] = STRANGERS) -> None:
+    """Record these resources as the repository's own, in its reconcile.owned.yaml."""
+    record = Ownership.load(root)
+    record.add(pairs)
+    record.save()
 
 
 class Run:
@@ -19,10 +38,12 @@ class Run:
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the example repository (files, schemas, settings), as the working directory."""
+    """A copy of the example repository (files, schemas, settings, ownership record), as the
+    working directory."""
     for name in ("segments", "campaigns", "outbound", "journeys", "schemas"):
         shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "reconcile.yaml", tmp_path)
+    for name in ("reconcile.yaml", "reconcile.owned.yaml"):
+        shutil.copy(ROOT / name, tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.sandbox import generated
 from genesys_reconcile.sandbox.ids import entity_id
 from genesys_reconcile.sandbox.state import OrgState, save
@@ -31,7 +32,7 @@ def org(tmp_path: Path, state: dict[str, Any] | None = None) -> Iterator[dict[st
 def tree(directory: Path) -> dict[str, bytes]:
     return {
         p.relative_to(directory).as_posix(): p.read_bytes()
-        for p in sorted(directory.rglob("*.yaml"))
+        for p in sorted(directory.rglob("*/*.yaml"))  # the kinds' files, not the record
         if "schemas" not in p.parts
     }
 
@@ -72,6 +73,22 @@ def test_the_demo_org_exported_into_an_empty_repository_plans_no_changes(empty: 
         f"Export: {len(tree(empty))} written, 0 already described, 1 not exported."
     )
     assert "sandbox-secret" not in exported.stdout + exported.stderr
+
+
+def test_what_export_writes_is_adopted_so_removing_its_file_deletes_it_with_prune(
+    empty: Path,
+) -> None:
+    with served() as env:
+        assert reconcile(env, "export").returncode == 0
+        record = Ownership.load(empty)
+        assert record.owns("RuleSet", "Legacy wrap-up retries")
+        assert not record.owns("CampaignSettings", "Spring Outreach")  # never created or deleted
+        (empty / "outbound/rulesets/legacy-wrap-up-retries.yaml").unlink()
+        pruned = reconcile(env, "plan", "--no-impact", "--prune")
+    assert pruned.returncode == 0, pruned.stderr
+    heads = [line for line in pruned.stdout.splitlines() if line[:2] in ("+ ", "~ ", "- ")]
+    assert heads[0] == '- RuleSet "Legacy wrap-up retries" will be deleted'
+    assert len([h for h in heads if h.endswith("will be deleted")]) == 1  # no stranger
 
 
 def test_a_generated_org_of_a_thousand_round_trips_in_the_same_bytes_every_time(

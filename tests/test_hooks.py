@@ -19,8 +19,10 @@ def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *identity, *args], cwd=repo, check=True, capture_output=True)
 
 
-def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    command = [*PRE_COMMIT, "try-repo", str(ROOT), "reconcile-validate", "--all-files"]
+def try_repo(
+    repo: Path, home: Path, hook: str = "reconcile-validate"
+) -> subprocess.CompletedProcess[str]:
+    command = [*PRE_COMMIT, "try-repo", str(ROOT), hook, "--all-files"]
     # Its own cache, so the hook is installed from this checkout, never from an earlier run.
     env = {**os.environ, "PRE_COMMIT_HOME": str(home / "pre-commit")}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -46,3 +48,23 @@ def test_the_hook_passes_valid_files_and_fails_an_invalid_one_naming_its_line(
     failed = try_repo(repo, tmp_path)
     assert failed.returncode == 1
     assert "Failed" in failed.stdout and "segments/short-voice-calls.yaml:" in failed.stdout
+
+
+def test_the_own_hook_records_the_declared_resources_and_fails_until_the_record_is_added(
+    tmp_path: Path,
+) -> None:
+    repo = tmp_path / "config-repo"
+    repo.mkdir()
+    for name in ("segments", "schemas"):
+        shutil.copytree(ROOT / name, repo / name)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "desired state")
+    first = try_repo(repo, tmp_path, "reconcile-own")
+    assert first.returncode == 1, first.stdout + first.stderr
+    record = (repo / "reconcile.owned.yaml").read_text("utf-8")
+    assert "AnalyticsSegment:\n  - Chat Wrap-Up Over a Minute\n" in record
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the record")
+    again = try_repo(repo, tmp_path, "reconcile-own")
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from genesys_reconcile.ownership import Ownership
+from tests.conftest import STRANGERS, own
 from tests.processes import reconcile, served
 
 
@@ -41,8 +43,16 @@ def test_the_real_kinds_converge_on_an_org_that_serves_only_the_real_api(real_re
             '~ CampaignSettings "Policy Renewal Reminders" will be updated in place',
             '~ JourneySegment "Returning mobile visitors from paid search" will be updated in place',
         ]
+        own(real_repo, tuple(s for s in STRANGERS if s[0] != "AnalyticsSegment"))
         applied = reconcile(env, "apply", "--auto-approve", "--prune")
         assert applied.returncode == 0, applied.stderr
-        assert applied.stdout.endswith("Apply: 4 created, 5 updated, 4 deleted, 0 failed.\n")
+        assert applied.stdout.endswith(
+            "Apply: 4 created, 5 updated, 4 deleted, 0 failed.\n"
+            "reconcile.owned.yaml records 2 new resources and forgets 4 deleted resources; "
+            "commit it.\n"
+        )
+        record = Ownership.load(real_repo)  # the filters the campaign files stand for, too
+        assert record.owns("ContactListFilter", "Lapsed Customer Win-Back audience")
+        assert not record.owns("RuleSet", "Legacy wrap-up retries")
         again = reconcile(env, "plan", "--no-impact", "--prune", "--detailed-exitcode")
         assert again.returncode == 0, again.stdout

@@ -8,7 +8,7 @@ the code to this order). This package itself holds only the version, below every
     errors, files, redaction, text_safety, signals, pipes, loopback: leaves that import none of ours
     log: structured logs, secrets redacted
     manifest: the file formats: YAML with positions, JSON schemas, diagnostics, discovery
-    settings: reconcile.yaml
+    settings, ownership: reconcile.yaml; reconcile.owned.yaml, what --prune may delete
     rules: outbound rule expressions, their compiler, overlap analysis
     genesys, sandbox: the HTTP client and the simulator, neither knowing the other
     kinds: one module per resource kind, and the segment field table

@@ -22,6 +22,7 @@ from genesys_reconcile.manifest.diagnostics import Diagnostic, Finding, Severity
 from genesys_reconcile.manifest.discovery import Refusal, find
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import Document, JsonPath, display_path, load_file
+from genesys_reconcile.ownership import FILE_NAME, Ownership
 from genesys_reconcile.settings import Settings
 
 
@@ -106,6 +107,7 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
                 sound.append(resource)
     report.diagnostics.extend(_cross_file_diagnostics(report.resources))
     report.diagnostics.extend(_kind_wide_diagnostics(sound))
+    record, files = Ownership.load(settings.root), list(sound)  # the files' own resources
     if live is not None:
         sound = _stood_in(report, sound, settings, live)
         # What the repository declares, for references to resources this apply creates.
@@ -114,6 +116,7 @@ def _validate(paths: Sequence[Path], settings: Settings, live: LiveState | None)
         for resource in sound:
             found = resource.kind.check_live(resource.document.data, live)
             report.diagnostics.extend(Diagnostic.of(resource.document, f) for f in found)
+    report.diagnostics.extend(_unrecorded(files, report.diagnostics, record))
     report.diagnostics.sort()
     return report
 
@@ -233,6 +236,37 @@ def _kind_finding(kind_name: object) -> Finding:
     close = difflib.get_close_matches(str(kind_name), known, n=1)
     hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
     return Finding(("kind",), f"unknown kind {kind_name!r}; {hint}")
+
+
+def _unrecorded(
+    resources: Sequence[Resource], found: Sequence[Diagnostic], record: Ownership
+) -> list[Diagnostic]:
+    """A warning per declared resource the reconciler creates that the record lacks (once its
+    file is removed, --prune would leave it in the org), but for files with errors to fix
+    first. A repository without a record has not started recording ownership: its plans say
+    that --prune leaves everything alone."""
+    if not record.path.is_file():
+        return []
+    failed = {d.file for d in found if d.severity is Severity.ERROR}
+    return [
+        _unrecorded_warning(r)
+        for r in resources
+        if r.kind.creatable
+        and r.document.file not in failed
+        and not record.owns(r.kind.kind, r.name)
+    ]
+
+
+def _unrecorded_warning(resource: Resource) -> Diagnostic:
+    return Diagnostic.of(
+        resource.document,
+        Finding(
+            (resource.kind.identity_field,),
+            f"not recorded in {FILE_NAME}: removing this file later would not delete it; "
+            "run `reconcile own`",
+            Severity.WARNING,
+        ),
+    )
 
 
 def _kind_wide_diagnostics(resources: Sequence[Resource]) -> Iterator[Diagnostic]:

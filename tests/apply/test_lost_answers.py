@@ -16,12 +16,14 @@ from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import Secret
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import validate
 from tests.apply.test_apply import audit_lines
+from tests.conftest import own
 from tests.genesys.conftest import make_client
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -44,7 +46,7 @@ def apply_announcing(
     settings = load_settings()
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
-    plan = make_plan(report.resources, live, prune=prune)
+    plan = make_plan(report.resources, live, prune=prune, ownership=Ownership.load(settings.root))
     with Audit(repo / "audit.jsonl") as audit:
         hooks = Webhooks(f"{receiver.url}/_sandbox/webhooks", Secret("hook"), audit).start()
         applier = Applier(
@@ -61,7 +63,12 @@ def pending(client: GenesysClient, prune: bool = False) -> list[str]:
     settings = load_settings()
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
-    return [f"{c.kind} {c.name}" for c in make_plan(report.resources, live, prune=prune).changes]
+    return [
+        f"{c.kind} {c.name}"
+        for c in make_plan(
+            report.resources, live, prune=prune, ownership=Ownership.load(settings.root)
+        ).changes
+    ]
 
 
 def announced(receiver: Api) -> list[tuple[str, str]]:
@@ -119,6 +126,7 @@ def test_a_delete_whose_answer_was_lost_is_applied_and_announced(
     repo: Path, client: GenesysClient, clock: FakeClock, admin: Api, receiver: Api
 ) -> None:
     lose_answers(admin, "DELETE", SEGMENT)
+    own(repo)
     outcomes = apply_announcing(repo, client, clock, receiver, prune=True)
     deleted = [(o.change.name, o.status) for o in outcomes if o.change.action.value == "delete"]
     assert deleted == [

@@ -12,6 +12,7 @@ from genesys_reconcile.apply.audit import DEFAULT_PATH as AUDIT_LOG
 from genesys_reconcile.kinds import RANK
 from genesys_reconcile.plan.model import Action, Change
 from genesys_reconcile.plan.planner import apply_order
+from tests.conftest import own
 
 
 def change(kind: str, action: Action, name: str) -> Change:
@@ -36,6 +37,7 @@ def test_what_relies_on_a_kind_is_written_after_it_and_lets_go_before_it_goes() 
 
 
 def test_a_saved_plan_listed_in_another_order_applies_in_dependency_order(run, repo: Path) -> None:
+    own(repo)  # so that --prune deletes the demo org's resources that no file declares
     assert run("plan", "--sandbox", "--prune", "--out", "plan.json").code == 0
     plan = json.loads((repo / "plan.json").read_text(encoding="utf-8"))
     plan["changes"].reverse()  # deletes first, campaigns before segments

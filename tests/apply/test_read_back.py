@@ -78,6 +78,9 @@ def test_resources_created_before_a_sandbox_restart_survive_creates_after_it(
     )
     second = run("apply", "--sandbox", "--auto-approve")  # a new embedded sandbox, same state
     assert second.code == 0, second.err
-    assert second.out.endswith("Apply: 1 created, 0 updated, 0 deleted, 0 failed.\n")
+    assert second.out.endswith(
+        "Apply: 1 created, 0 updated, 0 deleted, 0 failed.\n"
+        "reconcile.owned.yaml records 1 new resource; commit it.\n"
+    )
     again = run("plan", "--sandbox", "--detailed-exitcode")
     assert again.code == 0, again.out

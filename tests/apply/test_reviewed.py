@@ -15,6 +15,7 @@ import pytest
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Sandbox
 from genesys_reconcile.sandbox.embedded import STATE_FILE
 from genesys_reconcile.sandbox.server import SandboxServer
+from tests.conftest import own
 
 Plan = dict[str, Any]
 
@@ -47,6 +48,7 @@ def apply_forged(run, repo: Path, plan: Plan, *flags: str):
 def test_a_delete_appended_to_a_plan_is_not_applied_without_prune(
     run, repo: Path, saved: Plan
 ) -> None:
+    own(repo)
     run("plan", "--sandbox", "--prune", "--out", "pruned.json")
     pruned = json.loads((repo / "pruned.json").read_text(encoding="utf-8"))
     delete = next(

@@ -20,12 +20,14 @@ from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.genesys.regions import endpoints
 from genesys_reconcile.genesys.transport import Policy, Transport
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.redaction import Secret
 from genesys_reconcile.sandbox.app import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Sandbox
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
+from tests.conftest import own
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import FakeClock
 
@@ -86,7 +88,11 @@ def planned(client: GenesysClient, prune: bool = False) -> tuple[Report, LiveSta
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
     assert not report.failed(), report.diagnostics
-    return report, live, make_plan(report.resources, live, prune=prune)
+    return (
+        report,
+        live,
+        make_plan(report.resources, live, prune=prune, ownership=Ownership.load(settings.root)),
+    )
 
 
 def applied(
@@ -209,7 +215,7 @@ def test_the_demo_plan_creates_updates_and_leaves_the_unmanaged_filter(run, repo
         f'+ ContactListFilter "Holiday Promo audience" will be created  ({HOLIDAY}:3:1)',
         '~ ContactListFilter "Renewals audience" will be updated in place  '
         "(outbound/filters/renewals-audience.yaml:3:1)",
-        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).",
+        '1 live ContactListFilter not in the repository and not owned, left alone: "Old Spring test".',
     ]
     assert "    ~ all[1].engagement_score.gte: 40 -> 50" in result.out  # the file's terms
 
@@ -235,6 +241,7 @@ def test_the_impact_line_counts_the_previews_before_and_after(run, repo: Path) -
 def test_apply_converges_and_every_body_sent_is_the_sdk_model(
     repo: Path, client: GenesysClient, clock: FakeClock, recording: Recording
 ) -> None:
+    own(repo)
     first = planned(client, prune=True)
     assert filter_changes(first[2]) == [
         ("create", "Holiday Promo audience"),

@@ -14,12 +14,14 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox import routes, rule_sets
 from genesys_reconcile.sandbox.http import Handler, Org, Request, Response
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
+from tests.conftest import own
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -53,7 +55,11 @@ def planned(client: GenesysClient, prune: bool = True) -> tuple[Report, LiveStat
     settings = load_settings()
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
-    return report, live, make_plan(report.resources, live, prune=prune)
+    return (
+        report,
+        live,
+        make_plan(report.resources, live, prune=prune, ownership=Ownership.load(settings.root)),
+    )
 
 
 def rule_set_changes(plan: Plan) -> list[tuple[str, str, list[str]]]:
@@ -101,6 +107,7 @@ def test_the_examples_plan_a_create_no_change_and_an_unmanaged_rule_set(
         "JourneySegment": 2,
         "RuleSet": 1,
     }
+    own(repo)
     (deleted,) = [fields for a, n, fields in rule_set_changes(planned(client)[2]) if a == "delete"]
     assert "rules.Call back an hour later.actions[0].properties.callbackOffset" in deleted
     assert not any(path.endswith("properties.Action") for path in deleted)  # the server's
@@ -109,6 +116,7 @@ def test_the_examples_plan_a_create_no_change_and_an_unmanaged_rule_set(
 def test_apply_converges_prunes_and_sends_only_sdk_shaped_bodies(
     repo: Path, client: GenesysClient, clock: FakeClock, admin: Api, sent: list[tuple[str, Any]]
 ) -> None:
+    own(repo)
     assert applied(repo, client, clock) == {
         "Holiday Promo exclusions": "applied",
         "Legacy wrap-up retries": "applied",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import own
+
 SECRET = "kind: AnalyticsSegment\nname: root:x:0:0:hunter2\n"
 SEGMENT = (
     "kind: AnalyticsSegment\nname: Shared\ntype: conversation\n"
@@ -91,6 +93,7 @@ def test_links_inside_the_repository_keep_working(run, repo: Path) -> None:
     (repo / "shared/shared.yaml").write_text(SEGMENT, encoding="utf-8")
     (repo / "segments/shared.yaml").symlink_to(repo / "shared/shared.yaml")
     (repo / "linked").symlink_to(repo / "shared", target_is_directory=True)
+    own(repo, (("AnalyticsSegment", "Shared"),))
 
     assert run("validate", "--strict").out == "14 files valid\n"
     assert run("validate", "--strict", "linked").out == "1 file valid\n"

@@ -26,7 +26,7 @@ from genesys_reconcile.sandbox.demo import entity_id
 from genesys_reconcile.sandbox.embedded import STATE_FILE
 from genesys_reconcile.sandbox.state import save
 from genesys_reconcile.settings import load_settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STRANGERS, own
 
 CAMPAIGNS = "/api/v2/outbound/campaigns"
 CONTACT_LISTS = "/api/v2/outbound/lists"
@@ -132,10 +132,10 @@ def test_after_the_demo_is_applied_the_plan_shows_no_changes(run, repo: Path) ->
     assert result.code == 0
     assert result.out == (
         "No changes. The org matches the repository.\n"
-        "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
-        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
-        "2 live JourneySegment not in the repository, left alone (--prune deletes them).\n"
-        "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
+        '1 live AnalyticsSegment not in the repository and not owned, left alone: "Abandoned Callbacks".\n'
+        '1 live ContactListFilter not in the repository and not owned, left alone: "Old Spring test".\n'
+        '2 live JourneySegment not in the repository and not owned, left alone: "Spring sale browsers", "Visitors from Ireland".\n'
+        '1 live RuleSet not in the repository and not owned, left alone: "Legacy wrap-up retries".\n'
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -161,10 +161,10 @@ def test_an_out_of_band_edit_shows_as_exactly_that_edit(run, repo: Path) -> None
         "      (5 unchanged fields hidden)\n"
         "\n"
         "Plan: 0 to create, 2 to update, 0 to delete.\n"
-        "1 live AnalyticsSegment not in the repository, left alone (--prune deletes it).\n"
-        "1 live ContactListFilter not in the repository, left alone (--prune deletes it).\n"
-        "2 live JourneySegment not in the repository, left alone (--prune deletes them).\n"
-        "1 live RuleSet not in the repository, left alone (--prune deletes it).\n"
+        '1 live AnalyticsSegment not in the repository and not owned, left alone: "Abandoned Callbacks".\n'
+        '1 live ContactListFilter not in the repository and not owned, left alone: "Old Spring test".\n'
+        '2 live JourneySegment not in the repository and not owned, left alone: "Spring sale browsers", "Visitors from Ireland".\n'
+        '1 live RuleSet not in the repository and not owned, left alone: "Legacy wrap-up retries".\n'
         "Safety: within the thresholds (updates 30%, deletes 30% of a kind's resources, once 10 exist).\n"
     )
 
@@ -209,9 +209,10 @@ def test_differences_of_spelling_and_order_are_not_changes(run, repo: Path) -> N
     assert run("plan", "--sandbox", "--detailed-exitcode").code == 0
 
 
-def test_prune_deletes_what_the_repository_lacks(run, repo: Path) -> None:
+def test_prune_deletes_what_the_repository_owns_and_lacks(run, repo: Path) -> None:
     run("plan", "--sandbox")
     converge(repo)
+    own(repo)
     result = run("plan", "--sandbox", "--prune")
     lines = result.out.splitlines()
     segment = lines.index('- AnalyticsSegment "Abandoned Callbacks" will be deleted')
@@ -298,6 +299,9 @@ def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> Non
             "ContactListFilter": 1,
             "JourneySegment": 2,
             "RuleSet": 1,
+        },
+        "unowned": {
+            kind: sorted(name for k, name in STRANGERS if k == kind) for kind, _ in STRANGERS
         },
         "existing": {
             "AnalyticsSegment": 3,

@@ -12,6 +12,7 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit, AuditUnwritable, run_context
 from genesys_reconcile.apply.interrupted import settle, unsettled
 from genesys_reconcile.apply.outcomes import Outcome
+from genesys_reconcile.apply.owned import recorded
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.apply.webhooks import Webhooks
 from genesys_reconcile.errors import ConfigError, ReconcileError
@@ -36,6 +37,7 @@ class Applied:
     drifted: list[Change] = field(default_factory=list)  # applied, yet read back different
     vanished: list[Change] = field(default_factory=list)  # applied, yet gone when read back
     webhooks: str | None = None  # how this run's deliveries went, for the summary
+    owned: str | None = None  # how the run changed reconcile.owned.yaml, for the summary
 
     @property
     def ok(self) -> bool:
@@ -116,6 +118,7 @@ def apply_plan(
             if hooks:
                 hooks.close()
         applied = Applied(ran.outcomes, ran.not_started, ran.stopped, settled)
+        applied.owned = recorded(config.root, ran.outcomes)
         applied.webhooks = hooks.report() if hooks else None
         if applied.stopped is None:
             try:

@@ -23,6 +23,7 @@ from genesys_reconcile.cli import (  # noqa: F401
     exporting,
     github,
     init,
+    own,
     planning,
     previewing,
     sandbox,

@@ -128,6 +128,7 @@ def apply_command(
     for line in result.settled:
         to_stderr(f"settled: {line}")
     report = "\n" + summary(result.outcomes, result.not_started) + "\n"
+    report += f"{result.owned}\n" if result.owned else ""
     report += _refusals(ready.refused)
     report += "".join(f"  {line}\n" for line in result.read_back())
     report += f"{result.webhooks}\n" if result.webhooks else ""

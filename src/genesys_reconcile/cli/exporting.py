@@ -9,10 +9,11 @@ import click
 from genesys_reconcile.cli.group import ORG_ENV, cli, epilog, settings, to_stderr
 from genesys_reconcile.connection import connect
 from genesys_reconcile.errors import EXIT_OK, ConfigError
-from genesys_reconcile.export.run import Outcome, exported, write
+from genesys_reconcile.export.run import Exported, Outcome, exported, write
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS
 from genesys_reconcile.manifest.yaml import display_path
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.run import selector
 
 
@@ -75,12 +76,25 @@ def export_command(
     written = write(outcome, force)
     for made in written:
         click.echo(f"wrote {display_path(made.path)}  ({made.kind} {made.name!r})")
+    _adopt(directory, written)
     _report(outcome)
     click.echo(
         f"Export: {len(written)} written, {len(outcome.described)} already described, "
         f"{len(outcome.skipped)} not exported."
     )
     return EXIT_OK
+
+
+def _adopt(directory: Path, written: list[Exported]) -> None:
+    """What export wrote is the repository's own from now on: removing its file deletes it
+    with --prune. Campaigns are never created or deleted, so never owned."""
+    record = Ownership.load(directory)
+    adopted = record.add((m.kind, m.name) for m in written if KINDS[m.kind].creatable)
+    if record.save():
+        click.echo(
+            f"{display_path(record.path)} records {len(adopted)} adopted resources; commit it "
+            "with the files."
+        )
 
 
 _LISTED = 10  # resources already described that are named one by one

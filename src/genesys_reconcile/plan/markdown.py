@@ -21,7 +21,8 @@ def render(
     plan: Plan, limit: int = COMMENT_LIMIT, full_plan: str = "the job's plan artifact"
 ) -> str:
     head = [MARKER, f"### {summary(plan).splitlines()[0]}", ""]
-    head += [f"_{line}_" for line in summary(plan).splitlines()[1:]]
+    # Summary lines name live resources, which anyone with console access names: as text.
+    head += [f"_{html.escape(line, quote=False)}_" for line in summary(plan).splitlines()[1:]]
     if plan.changes:
         head += ["", "| | Kind | Name | Fields |", "|:-:|---|---|--:|", *_rows(plan, limit // 2)]
     text = "\n".join(head) + "\n"

@@ -86,7 +86,10 @@ class Safety:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
-    unmanaged: dict[str, int] = field(default_factory=dict)  # per kind, left alone (no --prune)
+    # Live resources no file declares, left alone, per kind: those the repository owns (when
+    # not pruning) and those it does not own (always); `unowned` names the latter.
+    unmanaged: dict[str, int] = field(default_factory=dict)
+    unowned: dict[str, tuple[str, ...]] = field(default_factory=dict)
     existing: dict[str, int] = field(default_factory=dict)  # live resources per kind
     # Kinds the org does not serve (their listing is a 404), with that listing's path: their
     # files are left out (analytics segments are a demo extension no real org has).

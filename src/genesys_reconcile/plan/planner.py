@@ -15,6 +15,7 @@ from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.errors import NotFound
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, RANK, Kind
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.file_terms import SPELLING, UNREADABLE, as_file, file_changes
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
 from genesys_reconcile.validation import Resource
@@ -27,7 +28,10 @@ def make_plan(
     targets: Sequence[Selector] = (),
     excludes: Sequence[Selector] = (),
     safety: Safety | None = None,
+    ownership: Ownership | None = None,
 ) -> Plan:
+    """With `prune`, a live resource no file declares is deleted only when `ownership` records
+    it (none: nothing is owned); the others are left alone and named."""
     plan = Plan(targets=tuple(targets), excludes=tuple(excludes), safety=safety or Safety())
 
     def chosen(kind: Kind, name: str) -> bool:
@@ -63,13 +67,35 @@ def make_plan(
             else:
                 plan.changes.append(change)
         unmanaged = [e for e in entities if kind.id_of(e) not in matched]
-        if prune and kind.creatable:
-            plan.changes.extend(_deletion(kind, e, live) for e in unmanaged)
-        elif unmanaged and kind.creatable:
-            plan.unmanaged[kind.kind] = len(unmanaged)
+        if kind.creatable:
+            _leftovers(plan, kind, unmanaged, live, prune, ownership)
     plan.changes.sort(key=apply_order)
     plan.unmatched = tuple(t for t in targets if not any(t.matches(*n) for n in names))
     return plan
+
+
+def _leftovers(
+    plan: Plan,
+    kind: Kind,
+    unmanaged: list[dict[str, Any]],
+    live: LiveState,
+    prune: bool,
+    ownership: Ownership | None,
+) -> None:
+    """The live resources of a kind that no file declares: the owned ones deleted with prune,
+    the rest left alone, and those not owned named, as nobody here made them."""
+    owned: list[dict[str, Any]] = []
+    strangers: list[dict[str, Any]] = []
+    for entity in unmanaged:
+        mine = ownership is not None and ownership.owns(kind.kind, kind.name_of(entity))
+        (owned if mine else strangers).append(entity)
+    if prune:
+        plan.changes.extend(_deletion(kind, e, live) for e in owned)
+    left = len(strangers) + (0 if prune else len(owned))
+    if left:
+        plan.unmanaged[kind.kind] = left
+    if strangers:
+        plan.unowned[kind.kind] = tuple(sorted(kind.name_of(e) or kind.id_of(e) for e in strangers))
 
 
 def apply_order(change: Change) -> tuple[int, int, int, str]:

@@ -14,6 +14,7 @@ from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.discovery import discover
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Action, Change, Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.preview.query import Window
@@ -105,6 +106,7 @@ def planned(
         targets=[selector(t) for t in selection.targets],
         excludes=[selector(e) for e in selection.excludes],
         safety=safety(config),
+        ownership=Ownership.load(config.root),
     )
     if impact is not None:
         plan.changes = _with_impact(plan.changes, report.resources, live, impact)

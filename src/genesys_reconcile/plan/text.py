@@ -32,11 +32,7 @@ def summary(plan: Plan) -> str:
         f"Warning: --target {visible(str(t))} matches nothing in the files or the org."
         for t in plan.unmatched
     ]
-    for kind, count in sorted(plan.unmanaged.items()):
-        them = "it" if count == 1 else "them"
-        lines.append(
-            f"{count} live {kind} not in the repository, left alone (--prune deletes {them})."
-        )
+    lines += _leftovers(plan)
     if plan.partial:
         chosen = [f"--target {s}" for s in plan.targets] + [f"--exclude {s}" for s in plan.excludes]
         lines.append(
@@ -44,6 +40,31 @@ def summary(plan: Plan) -> str:
         )
     lines.append(_safety(plan))
     return "\n".join(lines)
+
+
+def _leftovers(plan: Plan) -> list[str]:
+    """Per kind, the live resources no file declares: those owned, which --prune deletes, and
+    those not owned, which nothing here deletes, by name."""
+    lines = []
+    for kind, count in sorted(plan.unmanaged.items()):
+        strangers = plan.unowned.get(kind, ())
+        owned = count - len(strangers)
+        if owned > 0:
+            them = "it" if owned == 1 else "them"
+            lines.append(
+                f"{owned} live {kind} not in the repository, left alone (--prune deletes {them})."
+            )
+        if strangers:
+            shown = ", ".join(name_text(n) for n in strangers[:_NAMED])
+            more = f" and {len(strangers) - _NAMED} more" if len(strangers) > _NAMED else ""
+            lines.append(
+                f"{len(strangers)} live {kind} not in the repository and not owned, left alone: "
+                f"{shown}{more}."
+            )
+    return lines
+
+
+_NAMED = 3  # strangers named per kind; the JSON plan names them all
 
 
 def _safety(plan: Plan) -> str:

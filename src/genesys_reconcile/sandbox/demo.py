@@ -5,7 +5,7 @@ each kind of change:
 - "Voice Calls Over 5 Minutes Q3" differs (threshold 240 s instead of 300, description);
 - "Short Voice Calls" is identical (no change);
 - "Long Holds in Support" and "Chat Wrap-Up Over a Minute" are missing (creates);
-- "Abandoned Callbacks" exists only here (unmanaged: a delete with --prune);
+- "Abandoned Callbacks" exists only here (unmanaged, and not owned: --prune leaves it alone);
 - the campaigns exist with older segmentation (updates); "Holiday Promo" is not segmented,
   and its settings differ from its `CampaignSettings` file (one DNC list, no time set);
 - the rule set "Do-not-call safety" is identical, "Holiday Promo exclusions" is missing (a
