@@ -16,6 +16,7 @@ from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox import journey, routes
@@ -25,6 +26,7 @@ from genesys_reconcile.sandbox.ids import entity_id
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
+from tests.conftest import STRANGERS
 from tests.genesys.conftest import SECRET, make_client
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import Api, FakeClock
@@ -71,7 +73,9 @@ def planned(client: GenesysClient, prune: bool = True) -> tuple[Report, LiveStat
     settings = load_settings()
     live = LiveState(client)
     report = validate(list(settings.paths), settings, live)
-    return report, live, make_plan(report.resources, live, prune=prune)
+    record = Ownership.load(settings.root)
+    record.add(STRANGERS)  # the demo's other segments are this repository's to prune, here
+    return report, live, make_plan(report.resources, live, prune=prune, ownership=record)
 
 
 def journey_changes(plan: Plan) -> list[tuple[str, str, list[str]]]:

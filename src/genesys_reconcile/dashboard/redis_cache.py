@@ -90,14 +90,6 @@ class RedisCache:
         milliseconds = max(1, int(self.ttl * 1000))
         self._call(lambda: self._redis.set(PREFIX + entry, value, px=milliseconds))
 
-    def fetch(self, entry: str, compute: Callable[[], Any]) -> Any:
-        """The cached answer, or `compute()`'s, stored for next time."""
-        answer = self.get(entry)
-        if answer is None:
-            answer = compute()
-            self.put(entry, answer)
-        return answer
-
     def _call(self, command: Callable[[], T]) -> T | None:
         with self._lock:
             if self._resting_until is not None and self._clock() < self._resting_until:

@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds.base import Kind, Selections, SpanT, is_number, iso, mappings
+from genesys_reconcile.kinds.base import (
+    Kind,
+    Selections,
+    SpanT,
+    differing,
+    is_number,
+    iso,
+    mappings,
+)
 from genesys_reconcile.kinds.segment_fields import BUILTIN_FIELDS, is_duration, uncountable
 from genesys_reconcile.manifest.diagnostics import Finding, Severity
 from genesys_reconcile.settings import Settings
@@ -142,12 +150,7 @@ class AnalyticsSegment(Kind):
     def update_body(
         self, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
-        # The fields that differ once both sides are normalised, not merely spelled apart.
-        return {
-            k: v
-            for k, v in self.written(data).items()
-            if _normalised({k: v}) != _normalised({k: entity.get(k)})
-        }
+        return differing(self.written(data), entity, _normalised)
 
     def delete_params(self, entity: dict[str, Any]) -> dict[str, Any] | None:
         return {"version": self.version_of(entity)}  # the API refuses a stale delete too

@@ -319,6 +319,16 @@ class Kind(ABC):
         fields the file manages."""
 
 
+def differing(
+    written: dict[str, Any], entity: dict[str, Any], normalised: Callable[[dict[str, Any]], Any]
+) -> dict[str, Any]:
+    """The written fields that differ from the entity's once both are normalised, not merely
+    spelled or ordered apart: what a PATCH needs to carry."""
+    return {
+        k: v for k, v in written.items() if normalised({k: v}) != normalised({k: entity.get(k)})
+    }
+
+
 def file_stem_for(name: str) -> str:
     """The file stem expected for a resource: `Spring Outreach` -> `spring-outreach`."""
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.kinds.base import Kind, mappings, no_options
+from genesys_reconcile.kinds.base import Kind, differing, mappings, no_options
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.settings import Settings
 
@@ -176,12 +176,7 @@ class JourneySegment(Kind):
     def update_body(
         self, entity: dict[str, Any], data: dict[str, Any], live: LiveState
     ) -> dict[str, Any]:
-        # The fields that differ once both sides are normalised, not merely ordered apart.
-        return {
-            k: v
-            for k, v in self.written(data).items()
-            if normalised({k: v}) != normalised({k: entity.get(k)})
-        }
+        return differing(self.written(data), entity, normalised)
 
 
 def _unknown_context(key: str) -> str:

@@ -42,7 +42,14 @@ class AnswerCache(Protocol):
 
     def put(self, entry: str, answer: Any) -> None: ...
 
-    def fetch(self, entry: str, compute: Callable[[], Any]) -> Any: ...
+
+def fetch(cache: AnswerCache, entry: str, compute: Callable[[], Any]) -> Any:
+    """The cached answer, or `compute()`'s, stored for next time."""
+    answer = cache.get(entry)
+    if answer is None:
+        answer = compute()
+        cache.put(entry, answer)
+    return answer
 
 
 class Cache:
@@ -70,11 +77,3 @@ class Cache:
     def put(self, entry: str, answer: Any) -> None:
         stored = {"format": _FORMAT, "storedAt": self._clock(), "answer": answer}
         write_atomically(self.directory / f"{entry}.json", json.dumps(stored))
-
-    def fetch(self, entry: str, compute: Callable[[], Any]) -> Any:
-        """The cached answer, or `compute()`'s, stored for next time."""
-        answer = self.get(entry)
-        if answer is None:
-            answer = compute()
-            self.put(entry, answer)
-        return answer

@@ -7,7 +7,7 @@ from typing import Any
 
 from genesys_reconcile.errors import ReconcileError
 from genesys_reconcile.genesys.client import AGGREGATES, DETAILS, GenesysClient
-from genesys_reconcile.preview.cache import AnswerCache, key
+from genesys_reconcile.preview.cache import AnswerCache, fetch, key
 from genesys_reconcile.preview.query import (
     NeedsDetails,
     Window,
@@ -93,7 +93,7 @@ class Analytics:
         if self.cache is None:
             return self._send(send, body)
         entry = key(self.client.organization().id, path, body)
-        answer: dict[str, Any] = self.cache.fetch(entry, lambda: self._send(send, body))
+        answer: dict[str, Any] = fetch(self.cache, entry, lambda: self._send(send, body))
         return answer
 
     def _send(
