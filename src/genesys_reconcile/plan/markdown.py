@@ -37,7 +37,8 @@ def render(
 ) -> str:
     first, *rest = summary(plan).splitlines()
     head = [MARKER, f"### {escaped(first)}", "", *header(context)]
-    head += [f"_{escaped(line)}_" for line in rest]
+    # One item a line: lines alone would run together into one paragraph.
+    head += [f"- _{escaped(line)}_" for line in rest]
     if plan.changes:
         head += ["", "| | Kind | Name | File |", "|:-:|---|---|---|"]
         head += _rows(plan, context, limit // 2)
