@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 
 import cmarkgfm
@@ -199,7 +200,7 @@ def test_hostile_text_cannot_act_as_markdown_or_html(run, repo: Path, laptop: No
     start = text.index("description:")
     end = text.index("\n", start)
     path.write_text(text[:start] + f"description: {json.dumps(hostile)}" + text[end:], "utf-8")
-    created = repo / "segments/evil.yaml"
+    created = repo / "segments/evil|*loud*|[x](https:||evil.example).yaml"
     created.write_text(
         (repo / "segments/long-holds-in-support.yaml")
         .read_text(encoding="utf-8")
@@ -210,6 +211,8 @@ def test_hostile_text_cannot_act_as_markdown_or_html(run, repo: Path, laptop: No
     html = rendered(run("plan", "--sandbox", "--no-impact", "--format", "markdown").out)
 
     assert "evil.example" in html  # shown, as text
+    shown = unescape(html)  # as the browser shows it
+    assert shown.count("segments/evil|*loud*|[x](https:||evil.example).yaml:3") == 2  # whole
     assert not re.search(r"<(a|img)[^>]*evil", html)
     assert all(f in html for f in ("**loud**", "~~gone~~", "_slant_", "`tick`"))
     assert not re.search(r"<(strong|em|del)>(loud|gone|slant)<", html)

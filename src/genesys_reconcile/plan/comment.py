@@ -59,13 +59,14 @@ def attribute(text: str) -> str:
 
 def file_link(context: Context | None, source: str) -> str:
     """`path:line` (a change's `source`), linked to that line of the file at the planned
-    commit where the repository is known; inside HTML, so escaped as HTML."""
-    path, _, rest = source.partition(":")
-    line = rest.partition(":")[0]
-    shown = html.escape(visible(f"{path}:{line}" if line else path), quote=False)
+    commit where the repository is known. Escaped for markdown, as a table cell reads it, which
+    HTML reads the same."""
+    found = re.fullmatch(r"(.*):(\d+):\d+", source)  # the path may hold a colon itself
+    path, line = found.groups() if found else (source, "")
+    shown = escaped(f"{path}:{line}" if line else path)
     if context is None or context.file_base is None:
         return shown
-    anchor = f"#L{line}" if line.isdigit() else ""
+    anchor = f"#L{line}" if line else ""
     return f'<a href="{attribute(context.file_base + quote(path) + anchor)}">{shown}</a>'
 
 

@@ -13,7 +13,6 @@ many and where the full plan is; the header, summary, table and footer always st
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
@@ -66,9 +65,9 @@ def _rows(plan: Plan, context: Context | None, budget: int) -> list[str]:
 
 
 def _section(change: Change, context: Context | None) -> str:
-    # The summary line is raw HTML (GitHub reads no markdown in it): escaped as HTML only.
-    name = html.escape(name_text(change.name), quote=False)
-    title = f"<code>{change.action.sign}</code> {change.kind} <b>{name}</b>"
+    title = (
+        f"<code>{change.action.sign}</code> {change.kind} <b>{escaped(name_text(change.name))}</b>"
+    )
     where = f" <sub>{file_link(context, change.source)}</sub>" if change.source else ""
     # Updates are what reviewers weigh, so they are open; a create or delete is its file.
     opened = " open" if change.action is Action.UPDATE else ""
