@@ -105,18 +105,24 @@ def test_a_changed_word_in_a_long_text_is_marked_in_place(run, repo: Path, lapto
 def test_the_header_names_the_environment_org_commit_time_and_run(
     run, repo: Path, pull_request: None
 ) -> None:
-    result = run("plan", "--sandbox", "--no-impact", "--format", "json", "--out", "plan.json")
-    saved = json.loads(result.out)
-    org, made = saved["org"], datetime.fromisoformat(saved["createdAt"])
     comment = run(
-        "plan", "--sandbox", "--no-impact", "--format", "markdown", "--environment", "staging"
+        "plan",
+        "--sandbox",
+        "--no-impact",
+        "--format",
+        "markdown",
+        "--environment",
+        "staging",
+        "--out",
+        "plan.json",
     ).out
+    saved = json.loads((repo / "plan.json").read_text("utf-8"))
+    org, made = saved["org"], datetime.fromisoformat(saved["createdAt"])
 
-    header = comment.splitlines()[3]
-    assert header == (
+    assert comment.splitlines()[3] == (
         f"**staging** · org {org['name']} (`{org['id']}`) · commit "
         f"[`0123456`]({SERVER}/{REPOSITORY}/commit/{HEAD}) · "
-        f"planned {made:%Y-%m-%d} {header.split(' UTC')[0][-5:]} UTC · [workflow run]({RUN})"
+        f"planned {made:%Y-%m-%d %H:%M} UTC · [workflow run]({RUN})"
     )
     assert MERGE not in comment  # links outlive the merge commit when they name the head
 
@@ -256,3 +262,16 @@ def test_the_workflows_say_what_their_plan_is_for(name: str, occasion: str) -> N
     # Run by hand (workflow_dispatch), the event would not say it.
     planning = next(s for s in steps(name) if "reconcile plan" in runs(s))
     assert planning["env"]["RECONCILE_PLAN_FOR"] == occasion
+
+
+def test_a_drift_plan_without_changes_says_the_issue_is_closed(
+    run, repo: Path, laptop: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECONCILE_PLAN_FOR", "drift")
+    comment = run(
+        "plan", "--sandbox", "--no-impact", "--format", "markdown", "--target", "RuleSet/None"
+    ).out
+    assert "### No changes. The org matches the repository." in comment
+    assert comment.endswith(
+        "**What happens next:** nothing: the org matches main again, so this issue is closed.\n"
+    )
