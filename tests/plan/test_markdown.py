@@ -275,3 +275,24 @@ def test_a_drift_plan_without_changes_says_the_issue_is_closed(
     assert comment.endswith(
         "**What happens next:** nothing: the org matches main again, so this issue is closed.\n"
     )
+
+
+def test_a_change_in_the_apis_terms_says_why_and_marks_the_words_that_changed() -> None:
+    before = "region IN ('CA', 'TX') AND engagement_score >= 20"
+    after = "region IN ('CA', 'TX', 'WA') AND engagement_score >= 20"
+    change = Change(
+        "CampaignSegmentation",
+        "Spring Outreach",
+        Action.UPDATE,
+        (FieldChange("rules[0].condition", before, after), FieldChange("priority", 5, 3)),
+        source="campaigns/spring-outreach.yaml:3:1",
+        shown_note="the live rules do not read back as the file's segmentation",
+    )
+    html = rendered(markdown.render(Plan(changes=[change])))
+
+    assert "<p>Note: the live rules do not read back as the file's segmentation</p>" in html
+    assert (
+        "<code>region IN ('CA', <del>'TX')</del> <ins>'TX', 'WA')</ins> AND "
+        "engagement_score &gt;= 20</code>"
+    ) in html
+    assert "<code><del>5</del></code> → <code><ins>3</ins></code>" in html
