@@ -16,10 +16,6 @@ DESCRIPTION = (
     "\n::warning file=a,line=1::forged \x1b]0;title\x07 \x1b[2J \u202eevil\u200b"
 )
 SHOWN = "\\n::warning file=a,line=1::forged \\x1b]0;title\\x07 \\x1b[2J \\u202eevil\\u200b"
-# Markdown shows values as JSON, which has its own spelling of control characters.
-SHOWN_AS_JSON = (
-    "\\n::warning file=a,line=1::forged \\u001b]0;title\\u0007 \\u001b[2J \\u202eevil\\u200b"
-)
 
 
 @pytest.fixture
@@ -47,7 +43,8 @@ def test_the_markdown_plan_shows_hostile_text_escaped(run, hostile: Path) -> Non
     assert result.code == 0
     assert hidden(result.out) == []
     assert not any(line.startswith("::") for line in result.out.splitlines())
-    assert SHOWN_AS_JSON in result.out
+    # Markdown reads a backslash as an escape: the comment writes it as an entity.
+    assert SHOWN.replace("\\", "&#92;") in result.out
 
 
 def test_the_json_plan_keeps_hostile_text_exact(run, hostile: Path) -> None:

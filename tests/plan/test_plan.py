@@ -273,12 +273,6 @@ def test_reading_live_state_costs_one_call_per_page(run, repo: Path, extra: int)
     assert not any("{id}" in route for route in counts), json.dumps(counts)
 
 
-def test_the_markdown_comment_reads_like_the_golden_file(run, repo: Path) -> None:
-    result = run("plan", "--sandbox", "--format", "markdown")
-    assert result.code == 0
-    assert masked(result.out) == (GOLDEN / "demo-plan.md").read_text(encoding="utf-8")
-
-
 def test_the_json_plan_is_valid_and_saved_whole_with_out(run, repo: Path) -> None:
     result = run("plan", "--sandbox", "--format", "json", "--out", "plans/plan.json")
     document = json.loads(result.out)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from genesys_reconcile.cli.github import CONTEXT_ENV, comment_context, environment_option
 from genesys_reconcile.cli.group import (
     ORG_ENV,
     cli,
@@ -54,7 +55,7 @@ def impact_reader(config: Settings, client: GenesysClient) -> Impact:
             "reconcile plan --format markdown --out plan.json --detailed-exitcode",
             "reconcile plan --target 'AnalyticsSegment/Voice*' --prune",
         ],
-        ORG_ENV,
+        (*ORG_ENV, *CONTEXT_ENV),
     ),
 )
 @click.option("--sandbox", is_flag=True, help="Plan against the embedded sandbox org.")
@@ -83,6 +84,7 @@ def impact_reader(config: Settings, client: GenesysClient) -> Impact:
     help="Leave out the impact lines (conversations a created or changed segment matches "
     "in the last 7 days, before and after), and their analytics queries.",
 )
+@environment_option
 @click.pass_context
 def plan_command(
     ctx: click.Context,
@@ -95,6 +97,7 @@ def plan_command(
     force: bool,
     detailed_exitcode: bool,
     no_impact: bool,
+    environment: str | None,
 ) -> int:
     """Show what apply would change in the org, field by field.
 
@@ -108,20 +111,21 @@ def plan_command(
     with connect(config, sandbox=sandbox) as client:
         impact = None if no_impact else impact_reader(config, client)
         ready = planned(config, client, Selection(prune, targets, excludes), impact)
-        saving = bool(out) or output_format == "json"
-        org = client.organization() if saving else None
+        org = client.organization() if out or output_format != "text" else None
         origin = client.origin
-    plan = ready.plan
+    plan, now = ready.plan, datetime.now(UTC)
     for notice in ready.notices:
         to_stderr(notice)
-    saved = document.render(plan, org, origin, ready.inputs) if org else ""
+    saved = document.render(plan, org, origin, ready.inputs, now) if org else ""
     if out:
         write_atomically(out, saved)
     color = use_color(sys.stdout)
     if output_format == "json":
         click.echo(saved, nl=False)
-    elif output_format == "markdown":
-        click.echo(markdown.render(plan), nl=False)
+    elif output_format == "markdown" and org:
+        # The time the saved plan records, so `show` of it prints this very comment.
+        context = comment_context(org, now, environment)
+        click.echo(markdown.render(plan, context), nl=False)
     else:
         click.echo(text.render(plan, color), nl=False, color=color)
     check_safety(plan, force)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from genesys_reconcile.cli.github import CONTEXT_ENV, comment_context, environment_option
 from genesys_reconcile.cli.group import cli, epilog, use_color
 from genesys_reconcile.errors import EXIT_OK
 from genesys_reconcile.plan import document, markdown, text
@@ -18,7 +20,8 @@ from genesys_reconcile.plan import document, markdown, text
         [
             "reconcile show plan.json",
             'reconcile show plan.json --format markdown >> "$GITHUB_STEP_SUMMARY"',
-        ]
+        ],
+        CONTEXT_ENV,
     ),
 )
 @click.argument("plan_file", type=click.Path(path_type=Path, dir_okay=False))
@@ -30,7 +33,8 @@ from genesys_reconcile.plan import document, markdown, text
     show_default=True,
     help="text for people; markdown for a pull-request comment or job summary; json as saved.",
 )
-def show_command(plan_file: Path, output_format: str) -> int:
+@environment_option
+def show_command(plan_file: Path, output_format: str, environment: str | None) -> int:
     """Render a plan saved by `plan --out`, as `plan` printed it, without reaching the org.
 
     The file is checked first (its schema and checksum), so what is shown is what `apply
@@ -40,7 +44,9 @@ def show_command(plan_file: Path, output_format: str) -> int:
     if output_format == "json":
         click.echo(plan_file.read_text(encoding="utf-8"), nl=False)
     elif output_format == "markdown":
-        click.echo(markdown.render(plan), nl=False)
+        made = datetime.fromisoformat(data["createdAt"])
+        context = comment_context(document.organization(data), made, environment)
+        click.echo(markdown.render(plan, context), nl=False)
     else:
         color = use_color(sys.stdout)
         org = data["org"]

@@ -57,14 +57,15 @@ def inline(value: Any) -> str:
     return text.removesuffix("\n...\n").removesuffix("\n")
 
 
-def dump(document: dict[str, Any], preface: str = "") -> str:
-    """`document` as YAML under `preface` (comment lines, such as a schema modeline)."""
+def dump(document: dict[str, Any], preface: str = "", width: int = 100) -> str:
+    """`document` as YAML under `preface` (comment lines, such as a schema modeline), long
+    plain strings folded at the first space past `width` characters."""
     body = yaml.dump(
         _Top(document),
         Dumper=_Dumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=width,
         default_flow_style=False,
     )
     return preface + body

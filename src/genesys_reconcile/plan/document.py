@@ -67,8 +67,14 @@ def to_document(
     }
 
 
-def render(plan: Plan, org: Organization, api_url: str, inputs: Sequence[Path]) -> str:
-    data = to_document(plan, org, api_url, inputs)
+def render(
+    plan: Plan,
+    org: Organization,
+    api_url: str,
+    inputs: Sequence[Path],
+    now: datetime | None = None,
+) -> str:
+    data = to_document(plan, org, api_url, inputs, now)
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -129,13 +129,17 @@ def _plain_list(value: Any) -> bool:
 def members(before: list[Any], after: list[Any], color: bool = False) -> str:
     """A list of plain values changed, as the members that came and went: `+ WA, - NY`;
     a list whose members stay but move, as its new order."""
-    gone = [v for v in before if v not in after]
-    came = [v for v in after if v not in before]
+    came, gone = came_and_went(before, after)
     if not gone and not came:
         return f"{inline(before)} -> {inline(after)}"
     marked = [_paint(f"+ {inline(v)}", Action.CREATE, color) for v in came]
     marked += [_paint(f"- {inline(v)}", Action.DELETE, color) for v in gone]
     return ", ".join(marked)
+
+
+def came_and_went(before: list[Any], after: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The members of a changed list that came, and those that went."""
+    return [v for v in after if v not in before], [v for v in before if v not in after]
 
 
 def _long_text(before: Any, after: Any) -> bool:
@@ -145,17 +149,31 @@ def _long_text(before: Any, after: Any) -> bool:
 def word_diff(before: str, after: str, color: bool = False) -> str:
     """One line, words removed as [-...-] and added as {+...+}, as `git diff --word-diff`
     shows them: a long expression's change is found at a glance."""
-    old, new = visible(before).split(" "), visible(after).split(" ")
+    marks = {"-": ("[-", "-]", Action.DELETE), "+": ("{+", "+}", Action.CREATE)}
     parts = []
+    for sign, words in word_changes(visible(before), visible(after)):
+        if sign == "=":
+            parts.append(words)
+        else:
+            start, end, action = marks[sign]
+            parts.append(_paint(start + words + end, action, color))
+    return " ".join(parts)
+
+
+def word_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """`before` turned into `after` as runs of words, each marked `=` kept, `-` removed or
+    `+` added, in reading order (a replacement's removed words before its added ones)."""
+    old, new = before.split(" "), after.split(" ")
+    runs = []
     for op, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if op == "equal":
-            parts.append(" ".join(old[i1:i2]))
+            runs.append(("=", " ".join(old[i1:i2])))
             continue
         if i2 > i1:
-            parts.append(_paint("[-" + " ".join(old[i1:i2]) + "-]", Action.DELETE, color))
+            runs.append(("-", " ".join(old[i1:i2])))
         if j2 > j1:
-            parts.append(_paint("{+" + " ".join(new[j1:j2]) + "+}", Action.CREATE, color))
-    return " ".join(parts)
+            runs.append(("+", " ".join(new[j1:j2])))
+    return runs
 
 
 def value_text(value: Any) -> str:
