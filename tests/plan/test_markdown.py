@@ -85,7 +85,7 @@ def test_github_shows_the_golden_comment_as_a_reviewer_needs_it() -> None:
     # No sideways scrolling: the created resources' YAML is folded short.
     assert max(len(line) for b in blocks for line in b.splitlines()) <= 100
     assert f'<a href="{FILES}segments/long-holds-in-support.yaml#L3">' in html
-    assert html.count("<details") == 9
+    assert html.count("<details") == 10
     assert "On merge, apply.yml plans main again and applies it after approval" in html
     assert html.rstrip().endswith("this comment.</p>")  # the footer comes last
 
@@ -223,7 +223,7 @@ def test_hostile_text_cannot_act_as_markdown_or_html(run, repo: Path, laptop: No
     assert all(f in html for f in ("**loud**", "~~gone~~", "_slant_", "`tick`"))
     assert not re.search(r"<(strong|em|del)>(loud|gone|slant)<", html)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert html.count("<details") == html.count("</details>") == 10
+    assert html.count("<details") == html.count("</details>") == 11
     for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.DOTALL):
         assert row.count("<td") in (0, 3, 4)  # no cell forged by a `|`
 

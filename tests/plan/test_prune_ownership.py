@@ -21,7 +21,7 @@ def test_prune_never_plans_deleting_what_the_repository_does_not_own(run, repo: 
     result = run("plan", "--sandbox", "--prune", "--no-impact")
     assert result.code == 0
     assert " will be deleted" not in result.out
-    assert "Plan: 4 to create, 5 to update, 0 to delete.\n" in result.out
+    assert "Plan: 4 to create, 6 to update, 0 to delete.\n" in result.out
     assert (
         '1 live AnalyticsSegment not in the repository and not owned, left alone: "Abandoned '
         'Callbacks".\n' in result.out
@@ -32,7 +32,7 @@ def test_an_owned_resource_whose_file_was_removed_is_deleted_with_prune(run, rep
     (repo / "segments/short-voice-calls.yaml").unlink()
     result = run("plan", "--sandbox", "--prune", "--no-impact")
     assert '- AnalyticsSegment "Short Voice Calls" will be deleted' in result.out
-    assert "Plan: 4 to create, 5 to update, 1 to delete.\n" in result.out
+    assert "Plan: 4 to create, 6 to update, 1 to delete.\n" in result.out
 
 
 def test_without_prune_owned_and_unowned_leftovers_are_told_apart(run, repo: Path) -> None:
@@ -51,9 +51,14 @@ def test_an_owned_stranger_is_deleted_and_the_json_plan_names_the_unowned(run, r
     document = json.loads(result.out)
     deleted = [(c["kind"], c["name"]) for c in document["changes"] if c["action"] == "delete"]
     assert deleted == [("AnalyticsSegment", "Abandoned Callbacks")]
-    assert document["summary"]["unmanaged"] == {"ContactListFilter": 1, "RuleSet": 1}
+    assert document["summary"]["unmanaged"] == {
+        "ContactListFilter": 1,
+        "JourneySegment": 2,
+        "RuleSet": 1,
+    }
     assert document["summary"]["unowned"] == {
         "ContactListFilter": ["Old Spring test"],
+        "JourneySegment": ["Spring sale browsers", "Visitors from Ireland"],
         "RuleSet": ["Legacy wrap-up retries"],
     }
 
@@ -67,7 +72,7 @@ def test_the_record_survives_a_fresh_checkout(
     monkeypatch.chdir(checkout)
     result = run("plan", "--sandbox", "--prune", "--no-impact")
     assert '- AnalyticsSegment "Abandoned Callbacks" will be deleted' in result.out
-    assert "Plan: 4 to create, 5 to update, 1 to delete.\n" in result.out
+    assert "Plan: 4 to create, 6 to update, 1 to delete.\n" in result.out
 
 
 def test_a_saved_delete_is_refused_once_the_record_no_longer_owns_it(run, repo: Path) -> None:
@@ -96,7 +101,7 @@ def test_a_strangers_hostile_name_is_shown_escaped(run, repo: Path) -> None:
     assert hidden(text) == [] and "\n::warning" not in text
     markdown = run("plan", "--sandbox", "--no-impact", "--format", "markdown").out
     assert "</details><img" not in markdown and "\n::warning" not in markdown
-    assert '"&lt;/details&gt;&lt;img src=x&gt;\\n::warning::forged\\u001b[2J"' in markdown
+    assert '"&lt;/details&gt;&lt;img src=x&gt;&#92;n::warning::forged&#92;u001b[2J"' in markdown
 
 
 def test_a_plan_saved_before_ownership_was_recorded_still_shows(run, repo: Path) -> None:
