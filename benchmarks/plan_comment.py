@@ -59,9 +59,10 @@ sub { font-size: 75%; }
 def planned_comment(workdir: Path) -> str:
     """`reconcile plan --format markdown` in a copy of the example repository, as the plan
     workflow runs it for a pull request."""
-    for name in ("segments", "campaigns", "outbound", "schemas"):
+    for name in ("segments", "campaigns", "outbound", "journeys", "schemas"):
         shutil.copytree(ROOT / name, workdir / name)
-    shutil.copy(ROOT / "reconcile.yaml", workdir)
+    for name in ("reconcile.yaml", "reconcile.owned.yaml"):
+        shutil.copy(ROOT / name, workdir)
     event = workdir / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 12, "head": {"sha": HEAD}}}))
     env = {
