@@ -43,7 +43,7 @@ def test_apply_records_what_it_creates_and_says_to_commit_the_record(run, repo: 
     result = run("apply", "--sandbox", "--auto-approve")
     assert result.code == 0, result.err
     assert result.out.endswith(
-        "Apply: 4 created, 5 updated, 0 deleted, 0 failed.\n"
+        "Apply: 4 created, 6 updated, 0 deleted, 0 failed.\n"
         "reconcile.owned.yaml records 2 new resources; commit it.\n"
     )
     # The very bytes of the example repository's record, which lists what its files declare.
@@ -57,7 +57,7 @@ def test_apply_forgets_what_it_deletes(run, repo: Path) -> None:
     result = run("apply", "--sandbox", "--auto-approve", "--prune")
     assert result.code == 0, result.err
     assert result.out.endswith(
-        "Apply: 4 created, 5 updated, 1 deleted, 0 failed.\n"
+        "Apply: 4 created, 6 updated, 1 deleted, 0 failed.\n"
         "reconcile.owned.yaml forgets 1 deleted resource; commit it.\n"
     )
     record = Ownership.load(repo)

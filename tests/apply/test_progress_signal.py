@@ -14,7 +14,7 @@ import termios
 import threading
 from pathlib import Path
 
-from tests.apply.test_progress_terminal import WIDTH, Screen, joined
+from tests.apply.test_progress_terminal import TOTAL, WIDTH, Screen, joined
 from tests.processes import COMMAND, audit_events, served, wait_for
 
 
@@ -73,10 +73,11 @@ def test_ctrl_c_on_a_terminal_leaves_what_finished_and_a_summary_and_exits_130(
     summary = lines[lines.index(stopped) : -1]
     finished = lines[: lines.index(stopped) - 1]  # above the status line's last state
     results = [e for e in audit_events(audit) if e["event"] == "change.result"]
-    assert len(finished) == len(results) < 9
+    assert len(finished) == len(results) < TOTAL
     assert all(line.endswith(" s") and " in " in line for line in finished), lines
     assert (
-        stopped == f"Stopped: {len(results)} of 9 changes finished, {9 - len(results)} not started."
+        stopped
+        == f"Stopped: {len(results)} of {TOTAL} changes finished, {TOTAL - len(results)} not started."
     )
     assert "  not started: ~ CampaignSegmentation 'Spring Outreach'" in summary
     assert summary[-1] == f"  audit trail: {audit}"

@@ -116,7 +116,9 @@ FINISHED = [
     "~ CampaignSegmentation 'Spring Outreach': updated in N s",
     "~ CampaignSettings 'Holiday Promo': updated in N s",
     "~ ContactListFilter 'Renewals audience': updated in N s",
+    "~ JourneySegment 'Returning mobile visitors from paid search': updated in N s",
 ]
+TOTAL = len(FINISHED)  # the demo plan's changes
 
 
 def seconds_as_n(text: str) -> str:
@@ -136,11 +138,11 @@ def test_each_finished_change_is_left_in_the_scrollback_under_one_status_line(
     rows = Screen(terminal.getvalue()).lines
     *scrollback, last = rows
     assert sorted(seconds_as_n(line) for line in joined(scrollback)) == FINISHED, rows
-    assert re.fullmatch(r"\[9/9\] \S+ s elapsed, \S+/(s|min)", last), rows
+    assert re.fullmatch(rf"\[{TOTAL}/{TOTAL}\] \S+ s elapsed, \S+/(s|min)", last), rows
     # Each state of the status line, as drawn: none reaches the edge, where it would wrap.
     drawn = [part for part in terminal.getvalue().split("\r\x1b[K") if part and "\n" not in part]
-    assert len(drawn) > 9 and all(len(status) < WIDTH for status in drawn), drawn
-    assert all(re.match(r"\[\d/9\] \S+ s elapsed, \S+/(s|min), ETA ", s) for s in drawn)
+    assert len(drawn) > TOTAL and all(len(status) < WIDTH for status in drawn), drawn
+    assert all(re.match(rf"\[\d+/{TOTAL}\] \S+ s elapsed, \S+/(s|min), ETA ", s) for s in drawn)
 
 
 def joined(rows: list[str]) -> list[str]:
@@ -189,11 +191,11 @@ def test_an_interrupted_apply_says_what_it_did_and_did_not_and_where_its_audit_i
     assert done and all(o.ok for o in result.outcomes) and set(done) <= set(SEGMENTS)
     scrolled = [f"{SIGNS[v]} AnalyticsSegment {n!r}: {v} in N s" for n, v in segments.items()]
     assert sorted(seconds_as_n(line) for line in shown[: len(done)]) == sorted(scrolled)
-    assert re.fullmatch(rf"\[{len(done)}/9\] \S+ s elapsed, \S+", shown[len(done)])
+    assert re.fullmatch(rf"\[{len(done)}/{TOTAL}\] \S+ s elapsed, \S+", shown[len(done)])
     verbs = list(segments.values())
     counts = ", ".join(f"{verbs.count(v)} {v}" for v in ("created", "updated") if v in verbs)
     assert shown[len(done) + 1 :] == [
-        f"Stopped: {len(done)} of 9 changes finished, {9 - len(done)} not started.",
+        f"Stopped: {len(done)} of {TOTAL} changes finished, {TOTAL - len(done)} not started.",
         f"  AnalyticsSegment: {counts}",
         *[f"  not started: {line}" for line in PLAN if line.split("'")[1] not in done],
         f"  audit trail: {repo / 'audit.jsonl'}",
@@ -216,4 +218,5 @@ PLAN = [  # the example's changes, in plan order
     "~ CampaignSegmentation 'Spring Outreach'",
     "+ RuleSet 'Holiday Promo exclusions'",
     "~ CampaignSettings 'Holiday Promo'",
+    "~ JourneySegment 'Returning mobile visitors from paid search'",
 ]
