@@ -105,7 +105,7 @@ def test_the_example_repository_records_what_its_files_declare(run, repo: Path) 
     result = run("own", "--check")
     assert (result.code, result.err) == (0, "")
     result = run("validate")
-    assert (result.code, result.out) == (0, "12 files valid\n")
+    assert (result.code, result.out) == (0, "13 files valid\n")
 
 
 def test_own_records_every_declared_resource_and_check_says_which_are_missing(
@@ -120,7 +120,7 @@ def test_own_records_every_declared_resource_and_check_says_which_are_missing(
         in check.err
     )
     assert check.err.endswith(
-        f"error: 8 declared resources are not recorded in {FILE_NAME}; run `reconcile own` "
+        f"error: 9 declared resources are not recorded in {FILE_NAME}; run `reconcile own` "
         "and commit it\n"
     )
     result = run("own")
@@ -187,7 +187,7 @@ def test_a_repository_without_a_record_validates_without_ownership_warnings(
     run, repo: Path
 ) -> None:
     (repo / FILE_NAME).unlink()
-    assert run("validate").out == "12 files valid\n"
+    assert run("validate").out == "13 files valid\n"
 
 
 def test_a_record_that_is_not_a_file_is_one_error(run, repo: Path) -> None:
