@@ -125,7 +125,7 @@ def test_own_records_every_declared_resource_and_check_says_which_are_missing(
     )
     result = run("own")
     assert result.code == 0
-    assert result.out.endswith(f"{FILE_NAME}: 8 recorded, 0 forgotten; commit it.\n")
+    assert result.out.endswith(f"{FILE_NAME}: 9 recorded, 0 forgotten; commit it.\n")
     assert (repo / FILE_NAME).read_bytes() == (ROOT / FILE_NAME).read_bytes()
     again = run("own", "--exit-non-zero-on-change")
     assert (again.code, again.out) == (0, f"{FILE_NAME} records every declared resource.\n")
