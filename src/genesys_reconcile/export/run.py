@@ -96,7 +96,10 @@ def _export_one(
     outcome: Outcome,
 ) -> None:
     name, ident = kind.name_of(entity), kind.id_of(entity)
-    document = kind.export(entity, live)
+    try:
+        document = kind.export(entity, live)
+    except (KeyError, TypeError, ValueError):  # a live shape beyond what the kind reads
+        document = None
     if document is None:
         reason = "its live shape has no form in this kind's files"
         outcome.skipped.append((kind.kind, name, ident, reason))
