@@ -394,6 +394,20 @@ def test_targets_and_excludes_limit_the_plan_and_say_so(run, repo: Path) -> None
     )
 
 
+def test_a_targeted_campaign_brings_the_filter_and_rule_set_it_binds(run, repo: Path) -> None:
+    target = ("--target", "CampaignSettings/Holiday Promo")
+    planned = run("plan", "--sandbox", "--no-impact", *target)
+    headers = [line.split("  (")[0] for line in planned.out.splitlines() if line[:2] == "+ "]
+    assert headers == [
+        '+ ContactListFilter "Holiday Promo audience" will be created',
+        '+ RuleSet "Holiday Promo exclusions" will be created',
+    ]
+    applied = run("apply", "--sandbox", "--auto-approve", *target)
+    assert applied.code == 0, applied.out + applied.err
+    assert "Apply: 2 created, 1 updated, 0 deleted, 0 failed.\n" in applied.out
+    assert run("plan", "--sandbox", "--detailed-exitcode", "--no-impact", *target).code == 0
+
+
 def test_a_selector_must_name_a_kind(run, repo: Path) -> None:
     result = run("plan", "--sandbox", "--target", "Segment/x")
     assert result.code == 1

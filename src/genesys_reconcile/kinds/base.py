@@ -164,6 +164,11 @@ class Kind(ABC):
         checks that the document plans no change against the resource before writing it."""
         return None
 
+    def needs(self, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        """The (kind, name) of each resource a valid file binds, which the repository may
+        create: a plan that targets this resource covers them too."""
+        return iter(())
+
     def canonical(self, data: dict[str, Any], live: LiveState) -> dict[str, Any] | None:
         """A valid file's document in the one spelling `export` writes, so that a plan can
         compare it with the live resource read back the same way; None when it has none."""

@@ -116,6 +116,11 @@ class CampaignSettings(Kind):
                 except GenesysError:  # the org serves no such resources
                     yield Finding(path, f"{ref.what} '{name}' does not exist in the org")
 
+    def needs(self, data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        for ref in REFS:
+            if ref.creator:
+                yield from ((ref.creator, name) for _, name in _names(data, ref))
+
     # -- planning ------------------------------------------------------------------------------
 
     def desired(self, data: dict[str, Any], live: LiveState) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from genesys_reconcile.kinds import KINDS, RANK, Kind
 from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.file_terms import SPELLING, UNREADABLE, as_file, file_changes
 from genesys_reconcile.plan.model import Action, Change, FieldChange, Plan, Safety, Selector
+from genesys_reconcile.plan.selection import selected
 from genesys_reconcile.validation import Resource
 
 
@@ -38,16 +39,11 @@ def make_plan(
         wanted = not targets or any(s.matches(kind.kind, name) for s in targets)
         return wanted and not any(s.matches(kind.kind, name) for s in excludes)
 
-    def picked(resource: Resource) -> bool:
-        """A file's resource, chosen by its own name or by the file it was compiled from."""
-        named = [(resource.kind.kind, resource.name), *filter(None, [resource.stands_for])]
-        wanted = not targets or any(s.matches(*n) for s in targets for n in named)
-        return wanted and not any(s.matches(*n) for s in excludes for n in named)
-
+    covered = {id(r) for r in selected(resources, targets, excludes)}
     names: set[tuple[str, str]] = {(r.kind.kind, r.name) for r in resources}
     names.update(r.stands_for for r in resources if r.stands_for is not None)
     for kind in KINDS.values():
-        desired = [r for r in resources if r.kind is kind and picked(r)]
+        desired = [r for r in resources if r.kind is kind and id(r) in covered]
         try:
             every = kind.live_entities(live)
         except NotFound as missing:  # the path the org does not serve, which the notice names
