@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
-from typing import Any, TextIO
+from collections.abc import Callable, MutableMapping
+from typing import Any, Protocol, TextIO
 
 import structlog
 
@@ -44,12 +44,37 @@ def configure(
     )
 
 
+class Sharing(Protocol):
+    """Something that keeps a line on stderr redrawn in place (apply's status line): it writes
+    what it is given on a row of its own and draws its line again below."""
+
+    def interrupted(self, write: Callable[[], int]) -> int: ...
+
+
+_sharing: list[Sharing] = []  # what stderr is shared with now, if anything
+
+
+def share_stderr(with_: Sharing | None) -> None:
+    """Log events from now on go through `with_` (None: straight to stderr again)."""
+    _sharing[:] = [with_] if with_ is not None else []
+
+
 class _Stderr:
     """`sys.stderr` looked up at each write: code that swaps it (a test runner capturing one
     test's output, say) must not leave the log writing to a stream since closed."""
 
+    def __init__(self) -> None:
+        self.pending = ""  # an event's text until its newline, which comes in a write of its own
+
     def write(self, text: str) -> int:
-        return sys.stderr.write(text)
+        if not _sharing:
+            return sys.stderr.write(text)
+        # A status line is drawn in place: each whole event goes on a row above it.
+        self.pending += text
+        if self.pending.endswith("\n"):
+            line, self.pending = self.pending, ""
+            _sharing[0].interrupted(lambda: sys.stderr.write(line))
+        return len(text)
 
     def flush(self) -> None:
         sys.stderr.flush()

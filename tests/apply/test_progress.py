@@ -4,8 +4,12 @@ counts and timings; elsewhere, plain lines; names and messages always shown esca
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
+import pytest
+
+from genesys_reconcile import log
 from genesys_reconcile.apply.outcomes import Outcome, summary
 from genesys_reconcile.apply.progress import Progress
 from genesys_reconcile.plan.model import Action, Change
@@ -46,6 +50,23 @@ def test_a_terminal_keeps_each_finished_change_and_one_status_line_of_counts_and
         "- ContactListFilter 'C': deleted in 6.0 s (read again)",
         "[3/3] 12 s elapsed, 15/min",
     ]
+
+
+def test_a_log_event_during_apply_gets_a_row_of_its_own_above_the_status_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)  # where log events go, as apply's progress
+    log.configure("warning", json=False)
+    progress = Progress(2, terminal, live=True, clock=FakeClock(0), width=lambda: 120, every=0)
+    progress.starting(SEGMENT)
+    log.get("http").warning("http.unreachable", host="api.example")
+    rows = Screen(terminal.getvalue(), 120).lines
+    assert "http.unreachable" in rows[0] and "[0/2]" not in rows[0]
+    assert rows[1:] == ["[0/2] 0.0 s elapsed, -/s, ETA ?"]
+    progress.close()
+    log.get("http").warning("after")  # once apply is done, the log writes as before
+    assert "after" in Screen(terminal.getvalue(), 120).lines[-1]
 
 
 def test_the_status_line_follows_the_terminal_width_as_it_is_resized() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from genesys_reconcile import log
 from genesys_reconcile.apply import progress_lines as lines
 from genesys_reconcile.apply.outcomes import Outcome
 from genesys_reconcile.plan.model import Change
@@ -54,7 +55,8 @@ class Progress:
         self.total, self.stream, self.live, self.clock = total, stream, live, clock
         self.width = width or (lambda: columns(stream))
         self.done = 0
-        self.lock = threading.Lock()  # changes report from parallel threads
+        # Changes report from parallel threads; a log event may come while a report is drawn.
+        self.lock = threading.RLock()
         self.began = clock()
         self.started: dict[tuple[str, str, str], float] = {}  # when each change in flight began
         self.note = ""  # the latest wait, until a change finishes
@@ -64,10 +66,22 @@ class Progress:
         self.every, self.quiet = every, threading.Event()
         self.ticker: threading.Thread | None = None
 
+    def interrupted(self, write: Callable[[], int]) -> int:
+        """Something else for the terminal, such as a log event: on a row of its own, with
+        the status line drawn again below it."""
+        with self.lock:
+            if self.shown:
+                self.stream.write(CLEAR)
+            written = write()
+            if self.shown:
+                self._draw()
+            return written
+
     def starting(self, change: Change) -> None:
         with self.lock:
             self.started[_key(change)] = self.clock()
             if self.live:
+                log.share_stderr(self)  # from the first change on; close() lets go of it
                 self._draw()
                 self._tick_on()
 
@@ -93,6 +107,7 @@ class Progress:
     def close(self) -> None:
         """The status line's last state, left on the screen, with no more ETA to give."""
         self.quiet.set()
+        log.share_stderr(None)
         with self.lock:
             if self.live and self.shown:
                 tally = lines.tally(self.done, self.total, self.clock() - self.began)
