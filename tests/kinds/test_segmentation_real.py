@@ -145,3 +145,34 @@ def test_a_campaign_with_its_own_settings_file_takes_one_of_them(real_repo: Path
         "stands for CampaignSettings 'Policy Renewal Reminders', which "
         "outbound/campaigns/policy-renewal-reminders.yaml:2:1 also defines; keep one of them"
     ) in planned.stderr.splitlines()
+
+
+def test_exclusions_checked_at_dialing_become_a_rule_set_the_campaign_applies(
+    real_repo: Path,
+) -> None:
+    renewals = real_repo / "campaigns" / "policy-renewal-reminders.yaml"
+    renewals.write_text(renewals.read_text() + "exclusionsMode: runtime\n")
+    target = ("--target", "CampaignSegmentation/Policy Renewal Reminders")
+    with served("--api", "genesys") as env:
+        planned = reconcile(env, "plan", "--no-impact", *target)
+        assert planned.returncode == 0, planned.stderr
+        assert "and RuleSet 'Policy Renewal Reminders exclusions' and" in planned.stderr
+        applied = reconcile(env, "apply", "--auto-approve", *target)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+        again = reconcile(env, "plan", "--no-impact", "--detailed-exitcode", *target)
+        assert again.returncode == 0, again.stdout
+        api = _api(env)
+        campaign = _campaign(api, "Policy Renewal Reminders")
+        rule_set = api.get(f"/api/v2/outbound/rulesets/{campaign['ruleSets'][0]['id']}").json()
+        bound = api.get(f"{FILTERS}/{campaign['contactListFilters'][0]['id']}").json()
+    assert_conforms("RuleSet", rule_set)
+    assert [(r["name"], r["category"]) for r in rule_set["rules"]] == [
+        ("Exclude do_not_call = true", "DIALER_PRECALL")
+    ]
+    condition = rule_set["rules"][0]["conditions"][0]
+    assert (condition["attributeName"], condition["operator"], condition["value"]) == (
+        "do_not_call",
+        "EQUALS",
+        "true",
+    )
+    assert [p["column"] for p in bound["clauses"][0]["predicates"]] == ["age", "engagement_score"]

@@ -26,6 +26,8 @@ from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.manifest.yaml import JsonPath
 
 AUDIENCE = "{} audience"  # the compiled filter's name
+EXCLUSIONS = "{} exclusions"  # the compiled rule set's name, with `exclusionsMode: runtime`
+_RULE_WORDS = {"=": "equals", "!=": "equals", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
 # The inverse of each exclusion's operator, as the filter's words: exclude `a < 7`, keep
 # `not a < 7`; exclude `a != v`, keep `a = v`.
 _KEPT = {"=": ("equals", True), "!=": ("equals", False), "<": ("lt", True),
@@ -33,45 +35,79 @@ _KEPT = {"=": ("equals", True), "!=": ("equals", False), "<": ("lt", True),
 
 
 def stand_ins(data: dict[str, Any]) -> StandIns:
-    """The filter and campaign settings a valid segmentation file compiles to, or why not."""
+    """The filter, rule set and campaign settings a valid segmentation file compiles to, or
+    why it cannot."""
     findings = tuple(_inexpressible(data))
     if findings:
         return StandIns(findings=findings)
-    campaign, contact_list = data["campaign"], data["lists"][0]
-    audience = AUDIENCE.format(campaign)
-    conditions = list(_conditions(data))
+    at_dialing = data.get("exclusionsMode") == "runtime"
+    conditions = list(_conditions(data, exclusions=not at_dialing))
+    made = [_filter(data, conditions)] if conditions else []
+    if at_dialing and data.get("exclusions"):
+        made.append(_rule_set(data))
+    return StandIns(documents=(*made, _settings(data, [m.data["name"] for m in made])))
+
+
+def _filter(data: dict[str, Any], conditions: list[_Condition]) -> StandIn:
     numeric = sorted({c for c, condition, _ in conditions if _is_numeric(condition)})
-    flt: dict[str, Any] = {"kind": "ContactListFilter", "name": audience}
-    flt["contactList"] = contact_list
+    flt: dict[str, Any] = {"kind": "ContactListFilter", "name": AUDIENCE.format(data["campaign"])}
+    flt["contactList"] = data["lists"][0]
     if numeric:
         flt["columns"] = {column: "number" for column in numeric}
     flt["all"] = [{column: condition} for column, condition, _ in conditions]
-    filter_origins: dict[JsonPath, JsonPath] = {
+    origins: dict[JsonPath, JsonPath] = {
         ("name",): ("campaign",),
         ("contactList",): ("lists", 0),
         ("columns",): ("demographics",),
         ("all",): ("demographics",),
         **{("all", i): source for i, (_, _, source) in enumerate(conditions)},
     }
+    return StandIn("ContactListFilter", flt, origins)
+
+
+def _rule_set(data: dict[str, Any]) -> StandIn:
+    """Exclusions checked before each dial: a do-not-dial pre-call rule each."""
+    rules: list[dict[str, Any]] = []
+    origins: dict[JsonPath, JsonPath] = {("name",): ("campaign",), ("contactList",): ("lists", 0)}
+    for index, exclusion in mappings(data, "exclusions"):
+        attribute, operator, value = (exclusion[k] for k in ("attribute", "operator", "value"))
+        word = _RULE_WORDS[operator]
+        test = {"column": attribute, word: _operand(value)}
+        rules.append(
+            {
+                "name": f"Exclude {attribute} {operator} {_operand(value)}",
+                "when": "precall",
+                "if": [{"not": test} if operator == "!=" else test],
+                "then": ["doNotDial"],
+            }
+        )
+        origins[("rules", len(rules) - 1)] = ("exclusions", index)
+    rule_set: dict[str, Any] = {"kind": "RuleSet", "name": EXCLUSIONS.format(data["campaign"])}
+    rule_set |= {"contactList": data["lists"][0], "rules": rules}
+    return StandIn("RuleSet", rule_set, origins)
+
+
+def _settings(data: dict[str, Any], bound: list[str]) -> StandIn:
+    campaign = data["campaign"]
     settings: dict[str, Any] = {"kind": "CampaignSettings", "campaign": campaign}
-    settings |= {"contactList": contact_list, "contactListFilter": audience}
-    settings_origins: dict[JsonPath, JsonPath] = {
+    settings["contactList"] = data["lists"][0]
+    origins: dict[JsonPath, JsonPath] = {
         ("campaign",): ("campaign",),
         ("contactList",): ("lists", 0),
-        ("contactListFilter",): ("campaign",),
     }
+    # What the campaign binds is the file's to say: none of a kind unbinds it.
+    settings["contactListFilter"] = (
+        AUDIENCE.format(campaign) if AUDIENCE.format(campaign) in bound else None
+    )
+    settings["ruleSets"] = [n for n in bound if n == EXCLUSIONS.format(campaign)]
+    origins[("contactListFilter",)] = origins[("ruleSets",)] = ("campaign",)
     if "dialingMode" in data:
         settings["settings"] = {"dialingMode": data["dialingMode"]}
-        settings_origins[("settings",)] = ("dialingMode",)
+        origins[("settings",)] = ("dialingMode",)
     if "whileRunning" in data:
         settings["whileRunning"] = data["whileRunning"]
-        settings_origins[("whileRunning",)] = ("whileRunning",)
-    return StandIns(
-        documents=(
-            StandIn("ContactListFilter", flt, filter_origins),
-            StandIn("CampaignSettings", settings, settings_origins),
-        )
-    )
+        origins[("whileRunning",)] = ("whileRunning",)
+    return StandIn("CampaignSettings", settings, origins)
 
 
 def _inexpressible(data: dict[str, Any]) -> Iterator[Finding]:
@@ -88,7 +124,7 @@ def _inexpressible(data: dict[str, Any]) -> Iterator[Finding]:
             "this org's campaigns have no useOnlyOnce; remove it (the contact list's attempt "
             "limits, set in the admin console, are the nearest setting)",
         )
-    conditions = list(_conditions(data))
+    conditions = list(_conditions(data, exclusions=data.get("exclusionsMode") != "runtime"))
     if len(conditions) > MAX_PREDICATES:
         yield Finding(
             conditions[MAX_PREDICATES][2],
@@ -97,12 +133,15 @@ def _inexpressible(data: dict[str, Any]) -> Iterator[Finding]:
         )
 
 
-def _conditions(data: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], JsonPath]]:
+_Condition = tuple[str, dict[str, Any], JsonPath]
+
+
+def _conditions(data: dict[str, Any], exclusions: bool = True) -> Iterator[_Condition]:
     """Each condition as the filter file writes it: (column, condition, source path)."""
     demographics = data.get("demographics") or {}
     for column, criterion in demographics.items():
         yield column, _criterion(criterion), ("demographics", column)
-    for index, exclusion in mappings(data, "exclusions"):
+    for index, exclusion in mappings(data, "exclusions") if exclusions else ():
         word, inverted = _KEPT[exclusion["operator"]]
         condition = {word: _operand(exclusion["value"])}
         yield (
