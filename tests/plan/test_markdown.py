@@ -224,6 +224,9 @@ def test_hostile_text_cannot_act_as_markdown_or_html(run, repo: Path, laptop: No
     assert not re.search(r"<(strong|em|del)>(loud|gone|slant)<", html)
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert html.count("<details") == html.count("</details>") == 11
+    # GitHub links (and notifies) an @name in text after rendering: a name must not be one.
+    outside_code = re.sub(r"<(code|pre)\b.*?</\1>", "", shown, flags=re.DOTALL)
+    assert "@everyone" not in outside_code and "@\u200beveryone" in outside_code
     for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.DOTALL):
         assert row.count("<td") in (0, 3, 4)  # no cell forged by a `|`
 

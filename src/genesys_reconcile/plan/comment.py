@@ -47,9 +47,15 @@ _ACTIVE = re.compile(r"[\\`*|~@]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|\]\(|://|www
 
 def escaped(text: str) -> str:
     """Text from a file or the org as inert markdown: shown as it is, never as markup, links,
-    mentions of addresses or an extra table cell."""
+    mentions of people or addresses, or an extra table cell."""
     safe = html.escape(visible(text), quote=False)
-    return _ACTIVE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), safe)
+    return _ACTIVE.sub(lambda m: "".join(_inert(c) for c in m.group()), safe)
+
+
+def _inert(character: str) -> str:
+    # GitHub finds @mentions in the rendered text, where an entity is an `@` again: a
+    # zero-width space after it keeps the name from notifying anyone.
+    return "&#64;&#8203;" if character == "@" else f"&#{ord(character)};"
 
 
 def attribute(text: str) -> str:
