@@ -15,7 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-from genesys_reconcile.kinds import DIRECTORIES, KINDS
+from genesys_reconcile.kinds import KINDS
+from genesys_reconcile.scaffold import watched
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_SCHEMA = "schemas/reconcile-config.schema.json"
@@ -32,7 +33,7 @@ def config_schema(text: str) -> str:
 
 
 def workflow(text: str) -> str:
-    paths = [f"{directory}/**" for directory in DIRECTORIES] + ["schemas/**", "reconcile.yaml"]
+    paths = watched()
     return _PATHS.sub(lambda found: f"{found[1]}[{', '.join(paths)}]", text, count=1)
 
 

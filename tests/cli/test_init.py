@@ -179,7 +179,11 @@ def test_the_workflows_pass_zizmor_and_githubs_workflow_schema(initialised: Path
 def test_the_workflows_run_the_published_action_on_every_kinds_directory(
     initialised: Path,
 ) -> None:
-    paths = [f"{directory}/**" for directory in DIRECTORIES] + ["schemas/**", "reconcile.yaml"]
+    paths = [f"{directory}/**" for directory in DIRECTORIES] + [
+        "schemas/**",
+        "reconcile.yaml",
+        "reconcile.owned.yaml",
+    ]
     for name in WORKFLOWS:
         text = (initialised / ".github" / "workflows" / f"{name}.yml").read_text("utf-8")
         workflow = yaml.safe_load(text)

@@ -33,7 +33,11 @@ def triggers(root: Path, name: str) -> dict[str, Any]:
 
 
 def test_the_workflows_plan_and_apply_when_any_kinds_files_change() -> None:
-    expected = [f"{directory}/**" for directory in DIRECTORIES] + ["schemas/**", "reconcile.yaml"]
+    expected = [f"{directory}/**" for directory in DIRECTORIES] + [
+        "schemas/**",
+        "reconcile.yaml",
+        "reconcile.owned.yaml",
+    ]
     assert triggers(ROOT, "plan")["pull_request"]["paths"] == expected
     assert triggers(ROOT, "apply")["push"]["paths"] == expected
 

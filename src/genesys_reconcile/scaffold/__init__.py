@@ -160,8 +160,15 @@ def _modeline(path: str, schema_file: str) -> str:
     return f"# yaml-language-server: $schema={relative}\n"
 
 
+def watched() -> list[str]:
+    """What a plan is made from, as workflow path filters: each kind's directory, the schemas,
+    the settings and the ownership record."""
+    files = ["schemas/**", "reconcile.yaml", "reconcile.owned.yaml"]
+    return [f"{directory}/**" for directory in DIRECTORIES] + files
+
+
 def _filled(template: str, action: Action) -> str:
-    paths = [f"{directory}/**" for directory in DIRECTORIES] + ["schemas/**", "reconcile.yaml"]
+    paths = watched()
     replacements = {
         "__PATHS__": f"[{', '.join(paths)}]",
         "__ACTION_REPOSITORY__": action.repository,
