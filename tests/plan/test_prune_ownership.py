@@ -112,3 +112,18 @@ def test_a_plan_saved_before_ownership_was_recorded_still_shows(run, repo: Path)
     result = run("show", "plan.json")
     assert result.code == 0, result.err
     assert "1 live RuleSet not in the repository, left alone (--prune deletes it).\n" in result.out
+
+
+def test_a_recorded_name_neither_the_files_nor_the_org_hold_is_named_with_the_fix(
+    run, repo: Path
+) -> None:
+    own(repo, (("ContactListFilter", "Deleted in CI"),))  # a delete whose record was lost
+    result = run("plan", "--sandbox", "--no-impact")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "reconcile.owned.yaml records ContactListFilter 'Deleted in CI', which neither the "
+        "files nor the org hold (its delete's record not committed?); `reconcile own --forget "
+        "ContactListFilter/Deleted in CI` drops it, before another resource takes the name"
+    ]
+    assert run("own", "--forget", "ContactListFilter/Deleted in CI").code == 0
+    assert run("plan", "--sandbox", "--no-impact").err == ""

@@ -11,10 +11,11 @@ from typing import Any
 from genesys_reconcile import log
 from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.genesys.client import GenesysClient
+from genesys_reconcile.genesys.errors import GenesysError
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.manifest.discovery import discover
-from genesys_reconcile.ownership import Ownership
+from genesys_reconcile.ownership import FILE_NAME, Ownership
 from genesys_reconcile.plan.model import Action, Change, Plan, Safety, Selector
 from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.preview.query import Window
@@ -34,11 +35,19 @@ class Planned:
     inputs: list[Path]  # what the plan was made from, for its digest
     # Changes of a saved plan that apply will not make, each with the reason.
     refused: list[tuple[Change, str]] = dataclasses.field(default_factory=list)
+    # What the ownership record names that neither the files nor the org hold.
+    gone: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def notices(self) -> list[str]:
-        """One line per kind the org does not serve, naming the files left out."""
-        return unserved_notices(self.plan, self.resources)
+        """One line per kind the org does not serve, naming the files left out, and one per
+        name the ownership record keeps for a resource that is gone."""
+        return unserved_notices(self.plan, self.resources) + [
+            f"{FILE_NAME} records {kind} {name!r}, which neither the files nor the org hold "
+            f"(its delete's record not committed?); `reconcile own --forget {kind}/{name}` "
+            "drops it, before another resource takes the name"
+            for kind, name in self.gone
+        ]
 
 
 def unserved_notices(plan: Plan, resources: list[Resource]) -> list[str]:
@@ -99,6 +108,7 @@ def planned(
     report = validate(list(config.paths), config, live)
     if report.failed():
         raise InvalidFiles(report)
+    record = Ownership.load(config.root)
     plan = make_plan(
         report.resources,
         live,
@@ -106,11 +116,32 @@ def planned(
         targets=[selector(t) for t in selection.targets],
         excludes=[selector(e) for e in selection.excludes],
         safety=safety(config),
-        ownership=Ownership.load(config.root),
+        ownership=record,
     )
     if impact is not None:
         plan.changes = _with_impact(plan.changes, report.resources, live, impact)
-    return Planned(plan, report.resources, live, _with_config(report.paths, config))
+    planned = Planned(plan, report.resources, live, _with_config(report.paths, config))
+    planned.gone = _gone(record, report.resources, live)
+    return planned
+
+
+def _gone(record: Ownership, resources: list[Resource], live: LiveState) -> list[tuple[str, str]]:
+    """The names the record owns that no file declares and the org does not hold: left by a
+    delete whose record went uncommitted (an apply in CI, say). Kept, a stranger later given
+    such a name would be the repository's to prune."""
+    declared = {(r.kind.kind, r.name) for r in resources}
+    read = {kind for kind, _ in declared}  # kinds of no file read here: paths leave them out
+    gone = []
+    for kind in (k for k in KINDS.values() if k.kind in read):
+        owned = [n for k, n in record.pairs() if k == kind.kind and (k, n) not in declared]
+        if not owned:
+            continue
+        try:
+            held = {kind.name_of(e) for e in kind.live_entities(live)}
+        except GenesysError:  # the org serves no such kind: nothing to say of it
+            continue
+        gone += [(kind.kind, name) for name in owned if name not in held]
+    return gone
 
 
 def _with_impact(
