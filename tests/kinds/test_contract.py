@@ -22,15 +22,13 @@ from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS, RANK
 from genesys_reconcile.kinds.base import Kind
 from genesys_reconcile.manifest.diagnostics import Finding
-from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
-from genesys_reconcile.plan.planner import make_plan
 from genesys_reconcile.sandbox import routes
 from genesys_reconcile.sandbox.errors import ApiError
 from genesys_reconcile.sandbox.http import Org, Request, Response, body_object, page
-from genesys_reconcile.settings import Settings, load_settings
-from genesys_reconcile.validation import Report, validate
+from genesys_reconcile.settings import Settings
 from tests.conftest import own
+from tests.kinds.planning import planned
 from tests.sandbox.conftest import Api, FakeClock
 
 BADGES = "/api/v2/test/badges"
@@ -144,17 +142,6 @@ def badges(repo: Path, monkeypatch: pytest.MonkeyPatch) -> BadgeApi:
     api.add("Bronze", "#cd7f32")  # in no file, and owned: pruned
     own(repo, (("Badge", "Bronze"),))
     return api
-
-
-def planned(client: GenesysClient) -> tuple[Report, LiveState, Plan]:
-    settings = load_settings()
-    live = LiveState(client)
-    report = validate(list(settings.paths), settings, live)
-    return (
-        report,
-        live,
-        make_plan(report.resources, live, prune=True, ownership=Ownership.load(settings.root)),
-    )
 
 
 def badge_changes(plan: Plan) -> list[tuple[str, str, list[str]]]:

@@ -5,7 +5,6 @@ body the client sends is the SDK's model."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,17 @@ from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
 from genesys_reconcile.kinds import KINDS
-from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
-from genesys_reconcile.plan.planner import make_plan
-from genesys_reconcile.sandbox import journey, routes
+from genesys_reconcile.sandbox import journey
 from genesys_reconcile.sandbox.app import Sandbox
-from genesys_reconcile.sandbox.http import Handler, Org, Request, Response
 from genesys_reconcile.sandbox.ids import entity_id
 from genesys_reconcile.sandbox.server import SandboxServer
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
 from tests.conftest import STRANGERS
 from tests.genesys.conftest import SECRET, make_client
+from tests.kinds import planning
+from tests.kinds.planning import recording
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -50,32 +48,12 @@ DESKTOP_TEXT = (
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """Every body the client sends to the journey segment routes, as the sandbox received it."""
-    bodies: list[tuple[str, Any]] = []
-
-    def recording(handler: Handler) -> Handler:
-        def record(org: Org, request: Request) -> Response:
-            bodies.append((request.method, request.body))
-            return handler(org, request)
-
-        return record
-
-    wrapped = tuple(
-        dataclasses.replace(r, handler=recording(r.handler))
-        if r.template.startswith(BASE) and r.method in ("POST", "PATCH")
-        else r
-        for r in routes.API_ROUTES
-    )
-    monkeypatch.setattr(routes, "API_ROUTES", wrapped)
-    return bodies
+    return recording(monkeypatch, BASE, ("POST", "PATCH"))
 
 
 def planned(client: GenesysClient, prune: bool = True) -> tuple[Report, LiveState, Plan]:
-    settings = load_settings()
-    live = LiveState(client)
-    report = validate(list(settings.paths), settings, live)
-    record = Ownership.load(settings.root)
-    record.add(STRANGERS)  # the demo's other segments are this repository's to prune, here
-    return report, live, make_plan(report.resources, live, prune=prune, ownership=record)
+    # The demo's other segments are this repository's to prune, here.
+    return planning.planned(client, prune, owned=STRANGERS)
 
 
 def journey_changes(plan: Plan) -> list[tuple[str, str, list[str]]]:

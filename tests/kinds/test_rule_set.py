@@ -4,7 +4,6 @@ pruned; every body the client sends is the SDK's model."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,12 @@ from genesys_reconcile.apply.applier import Applier
 from genesys_reconcile.apply.audit import Audit
 from genesys_reconcile.genesys.client import GenesysClient
 from genesys_reconcile.genesys.live import LiveState
-from genesys_reconcile.ownership import Ownership
 from genesys_reconcile.plan.model import Plan
-from genesys_reconcile.plan.planner import make_plan
-from genesys_reconcile.sandbox import routes, rule_sets
-from genesys_reconcile.sandbox.http import Handler, Org, Request, Response
+from genesys_reconcile.sandbox import rule_sets
 from genesys_reconcile.settings import load_settings
 from genesys_reconcile.validation import Report, validate
 from tests.conftest import own
+from tests.kinds.planning import planned, recording
 from tests.oracle import assert_conforms
 from tests.sandbox.conftest import Api, FakeClock
 
@@ -32,34 +29,7 @@ HOLIDAY = Path("outbound/rulesets/holiday-promo-exclusions.yaml")
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
     """Every body the client sends to the rule set routes, as the sandbox received it."""
-    bodies: list[tuple[str, Any]] = []
-
-    def recording(handler: Handler) -> Handler:
-        def record(org: Org, request: Request) -> Response:
-            bodies.append((request.method, request.body))
-            return handler(org, request)
-
-        return record
-
-    wrapped = tuple(
-        dataclasses.replace(r, handler=recording(r.handler))
-        if r.template.startswith(BASE) and r.method in ("POST", "PUT")
-        else r
-        for r in routes.API_ROUTES
-    )
-    monkeypatch.setattr(routes, "API_ROUTES", wrapped)
-    return bodies
-
-
-def planned(client: GenesysClient, prune: bool = True) -> tuple[Report, LiveState, Plan]:
-    settings = load_settings()
-    live = LiveState(client)
-    report = validate(list(settings.paths), settings, live)
-    return (
-        report,
-        live,
-        make_plan(report.resources, live, prune=prune, ownership=Ownership.load(settings.root)),
-    )
+    return recording(monkeypatch, BASE, ("POST", "PUT"))
 
 
 def rule_set_changes(plan: Plan) -> list[tuple[str, str, list[str]]]:

@@ -11,7 +11,6 @@ and so is every existing file unless the caller forces it: nothing is half-writt
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,7 @@ from genesys_reconcile.kinds import KINDS, Kind
 from genesys_reconcile.kinds.base import file_stem_for
 from genesys_reconcile.manifest.diagnostics import Severity
 from genesys_reconcile.manifest.discovery import find
-from genesys_reconcile.manifest.emit import dump
+from genesys_reconcile.manifest.emit import dump, modeline
 from genesys_reconcile.manifest.schema import schema_findings
 from genesys_reconcile.manifest.yaml import display_path, load_file
 from genesys_reconcile.plan.planner import differences
@@ -149,8 +148,7 @@ def _difference(
 
 
 def _text(kind: Kind, document: dict[str, Any], path: Path, directory: Path) -> str:
-    schema = os.path.relpath(directory / "schemas" / kind.schema_file, path.parent)
-    return dump(document, f"# yaml-language-server: $schema={Path(schema).as_posix()}\n")
+    return dump(document, modeline(path.relative_to(directory).as_posix(), kind.schema_file))
 
 
 def _described(directory: Path) -> dict[tuple[str, str], str]:

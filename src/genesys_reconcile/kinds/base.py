@@ -355,3 +355,23 @@ def iso(moment: datetime) -> str:
 
 def is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def contact_text(value: Any) -> str:
+    """A file's value as the platform holds every contact value: a string (`true`, `25`,
+    `2.5`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def contact_number(value: Any) -> Any:
+    """A contact value as the number it spells (`"25"` -> 25, `"2.5"` -> 2.5), as a file
+    writes it; any other value as it is."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return value
+    return int(number) if number.is_integer() else number

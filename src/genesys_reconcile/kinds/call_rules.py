@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from genesys_reconcile.kinds.base import is_number
+from genesys_reconcile.kinds.base import contact_number, contact_text, is_number
 from genesys_reconcile.kinds.relative_time import to_period, to_words
 
 CATEGORIES = {"precall": "DIALER_PRECALL", "wrapup": "DIALER_WRAPUP"}
@@ -94,7 +94,7 @@ def api_condition(condition: Mapping[str, Any], code_id: CodeId) -> dict[str, An
         "contactAttributeCondition",
         attributeName=condition["column"],
         operator=OPERATORS[operator],
-        value=text(value),
+        value=contact_text(value),
         valueType="NUMERIC" if is_number(value) else "STRING",
     )
 
@@ -138,7 +138,7 @@ def api_action(action: Any) -> dict[str, Any]:
         "type": "modifyContactAttribute",
         "actionTypeName": "MODIFY_CONTACT_ATTRIBUTE",
         "updateOption": "SET",
-        "properties": {str(k): text(v) for k, v in action["setAttribute"].items()},
+        "properties": {str(k): contact_text(v) for k, v in action["setAttribute"].items()},
     }
 
 
@@ -148,15 +148,6 @@ def offset_minutes(offset: Any) -> int | None:
         return offset
     found = _OFFSET.match(offset) if isinstance(offset, str) else None
     return int(found.group(1)) * _MINUTES[found.group(2)] if found else None
-
-
-def text(value: Any) -> str:
-    """A file's value as the API holds every contact value: a string (`true`, `25`, `2.5`)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def conditions_of(rule: Mapping[str, Any]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
@@ -296,7 +287,7 @@ def _shorthand(condition: Mapping[str, Any], code_names: Mapping[str, str]) -> A
     kind, value = condition.get("type"), condition.get("value")
     if kind == "contactAttributeCondition":
         word = _OPERATOR_WORDS.get(str(condition.get("operator")))
-        typed = _number(value) if condition.get("valueType") == "NUMERIC" else value
+        typed = contact_number(value) if condition.get("valueType") == "NUMERIC" else value
         return None if word is None else {"column": condition.get("attributeName"), word: typed}
     if kind == "contactPropertyCondition" and condition.get("valueType") == "PERIOD":
         direction = str(condition.get("operator")).lower()
@@ -338,11 +329,3 @@ def _offset(minutes: int) -> str:
         if minutes and minutes % size == 0:
             return f"{minutes // size}{unit}"
     return f"{minutes}m"
-
-
-def _number(value: Any) -> Any:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return value
-    return int(number) if number.is_integer() else number

@@ -186,11 +186,11 @@ class CampaignSettings(Kind):
             held = entity.get(ref.field)
             items = (held if isinstance(held, list) else []) if ref.many else [held]
             names = [references.name_or_unresolved(live, ref.collection, r) for r in items if r]
-            if ref.key == "contactListFilter" and len(names) == 1:
-                data[ref.key] = names[0]
-            elif ref.many and names and ref.key != "contactListFilter":
+            if not names:
+                continue  # unbound: left to whoever binds it
+            if ref.many and ref.key != "contactListFilter":  # a set in the file too
                 data[ref.key] = sorted(names, key=str)
-            elif not ref.many and names:
+            elif len(names) == 1:  # the file names one; a campaign with several is not written
                 data[ref.key] = names[0]
         view = self.current(entity, None, live)
         wanted = {key: view[key] for key in SETTINGS if view.get(key) not in (None, [])}

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
-from genesys_reconcile.kinds.base import is_number
+from genesys_reconcile.kinds.base import contact_number, contact_text, is_number
 from genesys_reconcile.kinds.relative_time import to_period, to_words
 from genesys_reconcile.manifest.diagnostics import Finding
 from genesys_reconcile.manifest.yaml import JsonPath
@@ -200,7 +200,7 @@ def _operand_findings(condition: Condition) -> Iterator[Finding]:
         if bounds is None:
             yield Finding(path, "between takes two numbers, such as [25, 55]")
         elif bounds[0] > bounds[1]:
-            low, high = (text(v) for v in operand)
+            low, high = (contact_text(v) for v in operand)
             yield Finding(path, f"between [{low}, {high}] is empty; write the lower bound first")
     if op in ("before", "after") and _period(operand) is None:
         yield Finding(
@@ -238,27 +238,18 @@ def predicate(condition: Condition, types: Mapping[str, str]) -> dict[str, Any]:
     if condition.op == "between":
         low, high = operand
         body["range"] = {
-            "min": text(low),
-            "max": text(high),
+            "min": contact_text(low),
+            "max": contact_text(high),
             "minInclusive": True,
             "maxInclusive": True,
         }
     elif condition.op == "in":
-        body["range"] = {"inSet": [text(v) for v in operand]}
+        body["range"] = {"inSet": [contact_text(v) for v in operand]}
     elif condition.op in ("before", "after"):
         body["value"] = _period(operand) or str(operand)
     else:
-        body["value"] = text(operand)
+        body["value"] = contact_text(operand)
     return body | {"inverted": condition.inverted}
-
-
-def text(value: Any) -> str:
-    """A file's value as the API holds it: `25` -> "25", `true` -> "true"."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # -- export: a live predicate as the file writes it -----------------------------------------------
@@ -304,10 +295,4 @@ def declared_types(
 
 def _typed(value: Any, numeric: bool) -> Any:
     """A numeric column's value as the number the file writes; others as the text they are."""
-    if not numeric or not isinstance(value, str):
-        return value
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if number.is_integer() else number
+    return contact_number(value) if numeric and isinstance(value, str) else value

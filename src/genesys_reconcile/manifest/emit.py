@@ -5,6 +5,7 @@ the same document every time."""
 from __future__ import annotations
 
 import json
+import posixpath
 from typing import Any
 
 import yaml
@@ -42,6 +43,13 @@ def _sequence(dumper: _Dumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(dict, _mapping)
 _Dumper.add_representer(_Top, _mapping)
 _Dumper.add_representer(list, _sequence)
+
+
+def modeline(path: str, schema_file: str) -> str:
+    """The first line that points editors (yaml-language-server) at the schema of the file at
+    `path` (relative to the repository's root), in the repository's `schemas/`."""
+    relative = posixpath.relpath(f"schemas/{schema_file}", posixpath.dirname(path) or ".")
+    return f"# yaml-language-server: $schema={relative}\n"
 
 
 def inline(value: Any) -> str:

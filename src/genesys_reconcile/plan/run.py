@@ -131,11 +131,13 @@ def _gone(record: Ownership, resources: list[Resource], live: LiveState) -> list
     such a name would be the repository's to prune."""
     declared = {(r.kind.kind, r.name) for r in resources}
     read = {kind for kind, _ in declared}  # kinds of no file read here: paths leave them out
+    undeclared: dict[str, list[str]] = {}
+    for kind_name, name in record.pairs():
+        if kind_name in read and (kind_name, name) not in declared:
+            undeclared.setdefault(kind_name, []).append(name)
     gone = []
-    for kind in (k for k in KINDS.values() if k.kind in read):
-        owned = [n for k, n in record.pairs() if k == kind.kind and (k, n) not in declared]
-        if not owned:
-            continue
+    for kind_name, owned in undeclared.items():
+        kind = KINDS[kind_name]
         try:
             held = {kind.name_of(e) for e in kind.live_entities(live)}
         except GenesysError:  # the org serves no such kind: nothing to say of it

@@ -8,7 +8,6 @@ module), so an installed tool scaffolds without the source checkout.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -18,6 +17,7 @@ from pathlib import Path
 from genesys_reconcile import __version__
 from genesys_reconcile.errors import ConfigError, ReconcileError
 from genesys_reconcile.kinds import DIRECTORIES, KINDS
+from genesys_reconcile.manifest.emit import modeline
 from genesys_reconcile.manifest.schema import schema_dir
 
 _HERE = files(__name__)
@@ -76,7 +76,7 @@ def repository(action: Action) -> dict[str, str]:
     for template, target in _TEMPLATES.items():
         written[target] = _filled((_HERE / "templates" / template).read_text("utf-8"), action)
     written["reconcile.yaml"] = (
-        _modeline("reconcile.yaml", CONFIG_SCHEMA) + written["reconcile.yaml"]
+        modeline("reconcile.yaml", CONFIG_SCHEMA) + written["reconcile.yaml"]
     )
     return dict(sorted(written.items()))
 
@@ -135,7 +135,7 @@ def write(root: Path, written: dict[str, str], force: bool = False) -> None:
 def _kind_examples() -> dict[str, str]:
     templates = examples()
     return {
-        f"{kind.directory}/{templates[name].name}": _modeline(
+        f"{kind.directory}/{templates[name].name}": modeline(
             f"{kind.directory}/{templates[name].name}", kind.schema_file
         )
         + templates[name].read_text("utf-8")
@@ -152,12 +152,6 @@ def _schemas() -> dict[str, str]:
     # schemas, so a copy left behind by an upgrade misleads editors only.
     needed = sorted({kind.schema_file for kind in KINDS.values()} | {CONFIG_SCHEMA})
     return {f"schemas/{name}": (schema_dir() / name).read_text("utf-8") for name in needed}
-
-
-def _modeline(path: str, schema_file: str) -> str:
-    """The first line that points editors (yaml-language-server) at a file's schema."""
-    relative = posixpath.relpath(f"schemas/{schema_file}", posixpath.dirname(path) or ".")
-    return f"# yaml-language-server: $schema={relative}\n"
 
 
 def watched() -> list[str]:
